@@ -1,0 +1,1 @@
+"""The wire contract: models, the converter and the HTTP client. Imports no Textual."""
