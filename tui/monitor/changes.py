@@ -1,0 +1,102 @@
+"""What the poller tells its consumers: changes, never whole snapshots.
+
+Each change is a small frozen value. The app turns them into Textual messages; ``finetop watch``
+prints them as lines. They carry models from :mod:`tui.api.models`, so consumers never parse.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from tui.api.errors import ErrorKind
+from tui.api.models import Checkpoint, Event, Job
+
+__all__ = [
+    "Change",
+    "CheckpointsAdded",
+    "EventsAdded",
+    "JobAdded",
+    "JobChanged",
+    "JobGone",
+    "PollFailed",
+    "PollRecovered",
+    "PollSucceeded",
+]
+
+
+@attrs.frozen
+class JobAdded:
+    """A job the store did not know appeared (first listing, or a new job)."""
+
+    job: Job
+
+
+@attrs.frozen
+class JobChanged:
+    """A known job changed; ``fields`` names the wire fields whose values differ."""
+
+    job: Job
+    fields: frozenset[str]
+
+
+@attrs.frozen
+class CheckpointsAdded:
+    """Checkpoints not seen before, oldest first (only the new ones)."""
+
+    job_id: str
+    checkpoints: tuple[Checkpoint, ...]
+
+
+@attrs.frozen
+class EventsAdded:
+    """Events not seen before, oldest first (only the new ones)."""
+
+    job_id: str
+    events: tuple[Event, ...]
+
+
+@attrs.frozen
+class JobGone:
+    """The API answered 404 for a job it used to list: deleted or moved out of the workspace."""
+
+    job_id: str
+
+
+@attrs.frozen
+class PollFailed:
+    """A poll failed. ``retry_at`` is on the poller's monotonic clock; ``retry_in`` in seconds."""
+
+    kind: ErrorKind
+    message: str
+    retry_in: float
+    retry_at: float
+    first: bool
+    """True for the first failure of a streak (the one a UI announces)."""
+
+
+@attrs.frozen
+class PollRecovered:
+    """The first success after one or more failures."""
+
+    failures: int
+    """How many polls failed in the streak that just ended."""
+
+
+@attrs.frozen
+class PollSucceeded:
+    """Any successful poll; ``at`` is the poller's monotonic time (drives "updated N s ago")."""
+
+    at: float
+    wall_time: float
+
+
+Change = (
+    JobAdded
+    | JobChanged
+    | CheckpointsAdded
+    | EventsAdded
+    | JobGone
+    | PollFailed
+    | PollRecovered
+    | PollSucceeded
+)
