@@ -5,10 +5,10 @@ converter in :mod:`tui.api.convert` can structure and unstructure them without r
 real API leaves open are kept raw: ``status`` and ``job_type`` are plain strings, with helpers that
 interpret them, so an unknown value never makes a job unreadable.
 
-Every model carries ``wire_keys``: the known keys the payload actually held. It takes no part in
-equality; the converter uses it to re-serialise a parsed object exactly as it arrived (a key that was
-absent stays absent, a key that was ``null`` stays ``null``). Objects built in code leave it ``None``
-and serialise every field.
+Every model carries ``wire_keys``: the known keys the payload actually held. It takes no part
+in equality; the converter uses it to re-serialise a parsed object exactly as it arrived (a key
+that was absent stays absent, a key that was ``null`` stays ``null``). Objects built in code
+leave it ``None`` and serialise every field.
 """
 
 from __future__ import annotations
@@ -46,9 +46,9 @@ __all__ = [
     "RetrievedFile",
     "StatusGroup",
     "WandbIntegration",
+    "is_terminal_status",
     "job_kind",
     "status_group",
-    "is_terminal_status",
 ]
 
 
