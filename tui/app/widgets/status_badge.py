@@ -1,0 +1,55 @@
+"""A job status as a glyph and a word, so status never depends on colour alone.
+
+The job table and the detail pane both use :func:`status_badge`, so a status looks the same
+everywhere. Statuses the API may add later still render, as ``? RAW`` in the "unknown" style.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.text import Text
+
+from tui.api.models import JobStatus, StatusGroup, status_group
+
+__all__ = ["DEFAULT_GROUP_STYLES", "STATUS_GLYPHS", "status_badge", "status_glyph"]
+
+STATUS_GLYPHS: Mapping[str, str] = {
+    JobStatus.QUEUED: "◌",
+    JobStatus.VALIDATING: "◐",
+    JobStatus.VALIDATED: "○",
+    JobStatus.STARTED: "▶",
+    JobStatus.RUNNING: "▶",
+    JobStatus.CANCELLATION_REQUESTED: "◼",
+    JobStatus.SUCCESS: "✔",
+    JobStatus.FAILED: "✘",
+    JobStatus.FAILED_VALIDATION: "✘",
+    JobStatus.CANCELLED: "⊘",
+}
+"""One glyph per documented status; every other status gets ``?``."""
+
+DEFAULT_GROUP_STYLES: Mapping[StatusGroup, str] = {
+    StatusGroup.PENDING: "yellow",
+    StatusGroup.RUNNING: "bold cyan",
+    StatusGroup.SUCCEEDED: "green",
+    StatusGroup.FAILED: "bold red",
+    StatusGroup.CANCELLED: "dim",
+    StatusGroup.UNKNOWN: "magenta",
+}
+"""Styles per status group. Named ANSI colours, so they follow the terminal's own palette."""
+
+
+def status_glyph(status: str) -> str:
+    """The glyph for a raw status string (``?`` when finetop does not know it)."""
+    return STATUS_GLYPHS.get(status, "?")
+
+
+def status_badge(status: str, styles: Mapping[StatusGroup, str] | None = None) -> Text:
+    """``✔ SUCCESS``, ``▶ RUNNING``, ``? SOMETHING_NEW``: a glyph and the word, styled by group.
+
+    ``styles`` overrides :data:`DEFAULT_GROUP_STYLES` (for instance with colours from the theme).
+    """
+    group = status_group(status)
+    style = (styles or DEFAULT_GROUP_STYLES).get(group, DEFAULT_GROUP_STYLES[group])
+    word = status or "?"
+    return Text(f"{status_glyph(status)} {word}", style=style, no_wrap=True, end="")
