@@ -187,7 +187,7 @@ def _choose_key(
         return KeySource(kind=KeyKind.FILE, origin=origin, value=secret), None
     if layer is profile:
         return KeySource(), f"{env_name} is not set (profile {profile_name})"
-    return KeySource(), f"no API key configured (set {env_name} or api_key_command)"
+    return KeySource(), f"no API key configured: set {env_name} or api_key_command"
 
 
 def load_settings(
@@ -275,7 +275,7 @@ def load_settings(
             )
         else:
             demo, demo_reason = True, no_key_reason
-            provenance["demo"] = "no API key"
+            provenance["demo"] = "default (no API key)"
     if not demo:
         check_insecure_url(str(values["server_url"]), allowed=bool(values["insecure_http"]))
 

@@ -1,0 +1,280 @@
+"""The ``finetop`` command: the TUI, plus ``sim``, ``jobs``, ``show``, ``watch`` and ``config``.
+
+Expected failures (bad config, network, API errors) end as one ``finetop: error: ...`` line on
+stderr and a non-zero exit; Ctrl-C exits with 130. Heavy modules (Textual, httpx, the simulator)
+are imported only by the command that needs them, so ``finetop --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from tui import __version__
+from tui.api.errors import FinetopError
+from tui.settings_schema import COLOR_SYSTEMS
+
+if TYPE_CHECKING:
+    from tui.config import Settings
+    from tui.connect import Connection
+
+__all__ = ["build_parser", "main"]
+
+PROG = "finetop"
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+EPILOG = """\
+examples:
+  finetop                             open the monitor (the built-in demo when no key is set)
+  finetop --profile work --read-only  another workspace from config.toml, no cancel/start
+  finetop jobs --status RUNNING       list running jobs as a table (--json for scripts)
+  finetop show JOB_ID --json          one job with its checkpoints and events
+  finetop watch JOB_ID && deploy      follow a job; the exit status tells how it ended
+  finetop sim --port 8000             serve the simulated API, then in another terminal:
+  finetop --server-url http://127.0.0.1:8000
+  finetop config                      the effective settings and where each came from
+
+The API key comes from MISTRAL_API_KEY, or from api_key_command in config.toml
+(e.g. api_key_command = "pass show mistral"); it is never a command-line flag.
+Config file: ~/.config/finetop/config.toml (or FINETOP_CONFIG, or --config PATH).
+"""
+
+USAGE = """\
+%(prog)s [options]                  the monitor (a terminal UI)
+       %(prog)s COMMAND [options] ...     COMMAND: sim, jobs, show, watch, config
+"""
+
+WATCH_EPILOG = """\
+exit status: 0 succeeded, 2 failed, 3 failed validation, 4 cancelled, 5 job not found, 1 error
+"""
+
+# Flags whose absence must not overwrite a value given before the subcommand (argparse copies
+# subparser defaults over the parent's namespace), hence default=SUPPRESS everywhere.
+_SETTING_FLAGS = (
+    "server_url",
+    "profile",
+    "demo",
+    "insecure_http",
+    "read_only",
+    "theme",
+    "no_mouse",
+    "bell",
+    "color_system",
+)
+
+
+def _connection_parent() -> argparse.ArgumentParser:
+    """Flags shared by the TUI and the headless commands."""
+    parent = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    group = parent.add_argument_group("connection")
+    group.add_argument("--server-url", metavar="URL", help="API base URL (default: Mistral's)")
+    group.add_argument("--profile", metavar="NAME", help="use [profiles.NAME] from config.toml")
+    group.add_argument(
+        "--config", metavar="PATH", help="config file to read instead of the default"
+    )
+    group.add_argument(
+        "--demo", action="store_true", help="use the built-in simulator, even with a key"
+    )
+    group.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="allow plain http:// to a host other than this machine",
+    )
+    return parent
+
+
+def _add_ui_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("display")
+    group.argument_default = argparse.SUPPRESS
+    group.add_argument(
+        "--read-only", action="store_true", help="hide and block cancel/start and other changes"
+    )
+    group.add_argument("--theme", metavar="NAME", help="theme name (bundled or user theme)")
+    group.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
+    group.add_argument("--bell", action="store_true", help="ring the bell when a job finishes")
+    group.add_argument(
+        "--color-system", choices=COLOR_SYSTEMS, help="colours to use (default: auto)"
+    )
+
+
+def _add_sim_parser(commands: Any) -> None:
+    sim = commands.add_parser(
+        "sim",
+        help="serve the simulated Mistral API (for demos and tests)",
+        description="Serve a simulated Mistral fine-tuning API on this machine until Ctrl-C.",
+    )
+    try:
+        from tui.sim.cli_args import add_sim_arguments
+    except ImportError:  # pragma: no cover - only while the simulator is missing from a build
+        sim.set_defaults(sim_available=False)
+        return
+    add_sim_arguments(sim)
+    sim.set_defaults(sim_available=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (used by ``main`` and by the tests of ``--help``)."""
+    connection = _connection_parent()
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="A terminal monitor for Mistral AI fine-tuning jobs: htop for training runs.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[connection],
+        usage=USAGE,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _add_ui_flags(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands", prog=PROG)
+    _add_sim_parser(commands)
+
+    jobs = commands.add_parser(
+        "jobs",
+        parents=[connection],
+        help="list fine-tuning jobs",
+        description="List fine-tuning jobs, newest first.",
+    )
+    jobs.add_argument("--status", metavar="S", help="only jobs with this status (e.g. RUNNING)")
+    jobs.add_argument("--model", metavar="M", help="only jobs fine-tuning this base model")
+    jobs.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    show = commands.add_parser(
+        "show",
+        parents=[connection],
+        help="show one job in detail",
+        description="Show one job: overview, progress, checkpoints and events.",
+    )
+    show.add_argument("job_id", metavar="JOB_ID", help="the job's id (a UUID)")
+    show.add_argument("--json", action="store_true", help="print the job's JSON")
+
+    watch = commands.add_parser(
+        "watch",
+        parents=[connection],
+        help="follow a job until it finishes",
+        description="Print a job's progress as it changes, until it finishes.",
+        epilog=WATCH_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    watch.add_argument("job_id", metavar="JOB_ID", help="the job's id (a UUID)")
+
+    commands.add_parser(
+        "config",
+        parents=[connection],
+        help="print the effective settings and where each came from",
+        description="Print the effective settings and their sources. The key is never shown.",
+    )
+    return parser
+
+
+def _settings_from(ns: argparse.Namespace) -> Settings:
+    from tui.config import load_settings
+
+    flags = {name: getattr(ns, name) for name in _SETTING_FLAGS if hasattr(ns, name)}
+    return load_settings(flags, config_path=getattr(ns, "config", None))
+
+
+def _warn(settings: Settings, err: TextIO) -> None:
+    for warning in settings.warnings:
+        print(f"{PROG}: warning: {warning}", file=err)
+
+
+def _run_sim(ns: argparse.Namespace) -> int:
+    if not getattr(ns, "sim_available", False):
+        raise FinetopError("the simulator is not available in this installation")
+    from tui.sim.cli_args import options_from_args
+    from tui.sim.server import serve
+
+    return serve(options_from_args(ns))
+
+
+def _run_config(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from tui.settings_report import format_settings
+
+    settings = _settings_from(ns)
+    _warn(settings, err)
+    out.write(format_settings(settings))
+    return 0
+
+
+async def _headless(settings: Settings, command: Callable[[Connection], Any], err: TextIO) -> int:
+    from tui.connect import open_client
+
+    if settings.demo:
+        print(
+            f"{PROG}: note: demo mode ({settings.demo_reason}); "
+            "showing the built-in simulator's jobs, not yours",
+            file=err,
+        )
+    async with open_client(settings) as conn:
+        return int(await command(conn))
+
+
+def _run_headless(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    settings = _settings_from(ns)
+    _warn(settings, err)
+    name = ns.command
+
+    async def command(conn: Connection) -> int:
+        if name == "jobs":
+            from tui.headless.jobs import run_jobs
+
+            return await run_jobs(
+                conn.client, status=ns.status, model=ns.model, as_json=ns.json, out=out
+            )
+        if name == "show":
+            from tui.headless.show import run_show
+
+            return await run_show(conn.client, ns.job_id, as_json=ns.json, out=out)
+        from tui.api.clock import SystemClock
+        from tui.headless.watch import run_watch
+
+        return await run_watch(conn.client, ns.job_id, out=out, clock=SystemClock())
+
+    return asyncio.run(_headless(settings, command, err))
+
+
+def _run_tui(ns: argparse.Namespace, err: TextIO) -> int:
+    from tui.connect import resolve_key
+
+    settings = _settings_from(ns)
+    _warn(settings, err)
+    # Run an api_key_command now, while the terminal is still an ordinary terminal (a password
+    # manager may prompt), and so that a failure is a plain error line rather than a TUI crash.
+    settings = resolve_key(settings)
+    from tui.app.app import run_app
+
+    return int(run_app(settings))
+
+
+def _dispatch(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if ns.command == "sim":
+        return _run_sim(ns)
+    if ns.command == "config":
+        return _run_config(ns, out, err)
+    if ns.command in ("jobs", "show", "watch"):
+        return _run_headless(ns, out, err)
+    return _run_tui(ns, err)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run finetop with ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
+    ns = build_parser().parse_args(argv)
+    out, err = sys.stdout, sys.stderr
+    try:
+        return _dispatch(ns, out, err)
+    except FinetopError as exc:
+        print(f"{PROG}: error: {exc}", file=err)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(file=err)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`finetop jobs | head`): silence the flush at exit too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR

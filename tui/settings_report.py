@@ -1,0 +1,70 @@
+"""``finetop config``: the effective settings, one per line, with where each came from.
+
+The key is described by its source only ("set (from env:MISTRAL_API_KEY)"): no character of it is
+ever printed, not even the last four.
+"""
+
+from __future__ import annotations
+
+from tui.config import Settings
+
+__all__ = ["format_settings", "settings_rows"]
+
+_SHOWN = (
+    "server_url",
+    "workspace",
+    "theme",
+    "color_system",
+    "no_mouse",
+    "bell",
+    "read_only",
+    "insecure_http",
+    "list_interval",
+    "full_list_interval",
+    "detail_interval",
+    "timeout",
+)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "(not set)" if value is None else str(value)
+
+
+def settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
+    """(name, value, source) for every setting, in display order."""
+    path = settings.config_path
+    file_state = "" if settings.config_found else " (not found)"
+    rows = [
+        ("config file", f"{path}{file_state}", settings.source_of("config_path")),
+        ("profile", _show(settings.profile), settings.source_of("profile")),
+    ]
+    demo = "on" if settings.demo else "off"
+    if settings.demo and settings.demo_reason:
+        demo += f" ({settings.demo_reason})"
+    rows.append(("demo", demo, settings.source_of("demo")))
+    rows.append(("api_key", settings.api_key.describe(), settings.api_key.origin))
+    for name in _SHOWN:
+        value = _show(getattr(settings, name))
+        if name == "server_url" and settings.demo:
+            value += " (unused in demo mode)"
+        if name == "theme" and settings.theme is None:
+            value = "(app default)"
+        if name == "workspace" and settings.workspace is None:
+            value = f"(not set; shown as {settings.workspace_label!r})"
+        rows.append((name, value, settings.source_of(name)))
+    for binding, keys in sorted(settings.keymap.items()):
+        rows.append((f"keymap.{binding}", keys, settings.source_of(f"keymap.{binding}")))
+    return rows
+
+
+def format_settings(settings: Settings) -> str:
+    """The rows as aligned text columns, ending with a newline."""
+    rows = settings_rows(settings)
+    name_width = max(len(r[0]) for r in rows)
+    value_width = min(60, max(len(r[1]) for r in rows))
+    lines = [f"{n:<{name_width}}  {v:<{value_width}}  {s}".rstrip() for n, v, s in rows]
+    return "\n".join(lines) + "\n"
