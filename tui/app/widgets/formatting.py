@@ -19,6 +19,7 @@ __all__ = [
     "fmt_float",
     "fmt_loss",
     "fmt_money",
+    "fmt_perplexity",
     "fmt_progress",
     "fmt_time",
     "fmt_tokens",
@@ -140,6 +141,13 @@ def fmt_loss(value: float | None) -> str:
     if not is_number(value):
         return MISSING
     return f"{value:.4g}"
+
+
+def fmt_perplexity(value: float | None) -> str:
+    """A perplexity (``2 ** valid_loss``, always >= 1) with four decimals: ``1.7650``."""
+    if not is_number(value):
+        return MISSING
+    return f"{value:.4f}"
 
 
 def fmt_float(value: float | None) -> str:

@@ -26,7 +26,7 @@ from tui.api.models import (
     CompletionJobDetails,
     Job,
 )
-from tui.app.widgets.formatting import MISSING, fmt_loss, is_number
+from tui.app.widgets.formatting import MISSING, fmt_loss, fmt_perplexity, is_number
 
 __all__ = [
     "MAX_POINTS",
@@ -129,7 +129,7 @@ class MetricsPanel(Widget):
         height: 1;
     }
     MetricsPanel .metric-label {
-        width: 46;
+        width: 52;
         height: 1;
     }
     MetricsPanel Sparkline {
@@ -212,9 +212,7 @@ class MetricsPanel(Widget):
             if not self.is_mounted:
                 continue  # on_mount draws it
             if series_changed:
-                self.query_one(f"#spark-{key}", Sparkline).data = downsample(
-                    series.values, self.max_points
-                )
+                self._draw(key, series)
             if content != self._labels.get(key):
                 self._labels[key] = content
                 self.query_one(f"#label-{key}", Static).update(content)
@@ -223,12 +221,16 @@ class MetricsPanel(Widget):
         # show_job may be called before the panel is mounted: draw what it was given.
         for key, label in METRICS:
             series = self._series[key]
-            self.query_one(f"#spark-{key}", Sparkline).data = downsample(
-                series.values, self.max_points
-            )
+            self._draw(key, series)
             content = self._label(label, series, no_job=self._job_id is None)
             self._labels[key] = content
             self.query_one(f"#label-{key}", Static).update(content)
+
+    def _draw(self, key: str, series: MetricSeries) -> None:
+        """Give a sparkline its points; hide it while empty (a flat baseline looks like data)."""
+        sparkline = self.query_one(f"#spark-{key}", Sparkline)
+        sparkline.data = downsample(series.values, self.max_points)
+        sparkline.styles.visibility = "visible" if series.values else "hidden"
 
     @staticmethod
     def _label(label: str, series: MetricSeries, *, no_job: bool) -> Content:
@@ -241,13 +243,14 @@ class MetricsPanel(Widget):
             else:
                 note = "  not evaluated yet"
             return Content.assemble((f"{label:<11}", "bold"), f"{MISSING:>8}", (note, "dim"))
+        fmt = fmt_perplexity if label == "perplexity" else fmt_loss
         steps = series.steps
         step_range = f"{steps[0]}–{steps[-1]}" if steps[0] != steps[-1] else f"{steps[0]}"
         return Content.assemble(
             (f"{label:<11}", "bold"),
-            f"{fmt_loss(series.last):>8}",
+            f"{fmt(series.last):>8}",
             ("  min ", "dim"),
-            f"{fmt_loss(series.minimum):<8}",
+            f"{fmt(series.minimum):<8}",
             ("  steps ", "dim"),
             step_range,
         )
