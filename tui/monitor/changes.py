@@ -17,6 +17,7 @@ __all__ = [
     "EventsAdded",
     "JobAdded",
     "JobChanged",
+    "JobError",
     "JobGone",
     "PollFailed",
     "PollRecovered",
@@ -63,6 +64,19 @@ class JobGone:
 
 
 @attrs.frozen
+class JobError:
+    """Fetching one job failed in a way that concerns only that job (e.g. a payload problem).
+
+    The other jobs keep being polled and the poller does not back off; ``message`` carries the
+    readable path of the problem (``$.checkpoints[3].step_number: expected int``).
+    """
+
+    job_id: str
+    kind: ErrorKind
+    message: str
+
+
+@attrs.frozen
 class PollFailed:
     """A poll failed. ``retry_at`` is on the poller's monotonic clock; ``retry_in`` in seconds."""
 
@@ -96,6 +110,7 @@ Change = (
     | CheckpointsAdded
     | EventsAdded
     | JobGone
+    | JobError
     | PollFailed
     | PollRecovered
     | PollSucceeded
