@@ -1,0 +1,208 @@
+"""Every key finetop answers to, in one table: binding ids, default keys, actions, descriptions.
+
+The bindings of the app, the main screen and the job table are all generated from
+:data:`ACTIONS`, so the help screen, the command palette and the user's ``[keymap]`` table
+(``binding_id = "key1,key2"``) always agree. Mutating actions are marked, so read-only mode can
+leave them out everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from functools import partial
+from typing import TYPE_CHECKING
+
+import attrs
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+__all__ = [
+    "ACTIONS",
+    "MUTATING_ACTIONS",
+    "ActionSpec",
+    "FinetopCommands",
+    "Scope",
+    "bindings_for",
+    "browser_available",
+    "effective_keys",
+    "help_rows",
+]
+
+
+class Scope(StrEnum):
+    """Where a binding lives: the app (always active), the main screen, or the job table."""
+
+    APP = "app"
+    SCREEN = "screen"
+    TABLE = "table"
+
+
+@attrs.frozen
+class ActionSpec:
+    """One user action: its binding id (what the keymap names), keys and where it runs."""
+
+    id: str
+    """The binding id; the key of the ``[keymap]`` table."""
+    keys: str
+    """Default keys, comma separated, Textual key names."""
+    action: str
+    """The Textual action string run in the binding's namespace."""
+    description: str
+    """What the help screen, footer and palette call it."""
+    scope: Scope = Scope.SCREEN
+    show: bool = False
+    """Whether the footer shows it."""
+    mutating: bool = False
+    """Changes a job on the server: absent in read-only mode."""
+    palette: bool = True
+    """Whether the command palette offers it (navigation keys are pointless there)."""
+    priority: bool = False
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    # Navigation in the job table.
+    ActionSpec("cursor_down", "down,j", "cursor_down", "Next job", Scope.TABLE, palette=False),
+    ActionSpec("cursor_up", "up,k", "cursor_up", "Previous job", Scope.TABLE, palette=False),
+    ActionSpec("top", "g,home", "scroll_top", "First job", Scope.TABLE, palette=False),
+    ActionSpec("bottom", "G,end", "scroll_bottom", "Last job", Scope.TABLE, palette=False),
+    # The main screen.
+    ActionSpec("open_detail", "enter", "open_detail", "Open the job's detail", show=True),
+    ActionSpec("switch_pane", "tab", "switch_pane", "Switch between list and detail"),
+    ActionSpec("close_detail", "escape", "close_detail", "Back to the list", palette=False),
+    ActionSpec("filter", "slash", "filter", "Filter jobs (! inverts)", show=True),
+    ActionSpec("group_all", "1", "group('all')", "Show all jobs"),
+    ActionSpec("group_running", "2", "group('running')", "Show running jobs"),
+    ActionSpec("group_pending", "3", "group('pending')", "Show pending jobs"),
+    ActionSpec("group_failed", "4", "group('failed')", "Show failed jobs"),
+    ActionSpec("group_succeeded", "5", "group('succeeded')", "Show succeeded jobs"),
+    ActionSpec("group_cancelled", "6", "group('cancelled')", "Show cancelled jobs"),
+    ActionSpec("cycle_group", "f", "cycle_group", "Cycle the status filter"),
+    ActionSpec("sort_column", "s", "sort_column", "Sort by the next column", show=True),
+    ActionSpec("sort_direction", "S", "sort_direction", "Reverse the sort order"),
+    # Polling.
+    ActionSpec("refresh", "r", "app.refresh_now", "Refresh now", show=True),
+    ActionSpec("pause", "p", "app.toggle_pause", "Pause or resume updates", show=True),
+    ActionSpec("slower", "plus", "app.scale_interval(2.0)", "Poll interval ×2"),
+    ActionSpec("faster", "minus", "app.scale_interval(0.5)", "Poll interval ÷2"),
+    # The highlighted job.
+    ActionSpec("cancel_job", "c", "app.cancel_job", "Cancel the job", show=True, mutating=True),
+    ActionSpec("start_job", "a", "app.start_job", "Start the validated job", mutating=True),
+    ActionSpec("copy_id", "y", "app.copy_job_id", "Copy the job id"),
+    ActionSpec("copy_model", "Y", "app.copy_model", "Copy the fine-tuned model name"),
+    ActionSpec("open_wandb", "o", "app.open_wandb", "Open the W&B run"),
+    # The app.
+    ActionSpec("help", "question_mark,f1", "help", "Keys", Scope.APP, show=True),
+    ActionSpec(
+        "command_palette",
+        "ctrl+p",
+        "command_palette",
+        "Command palette",
+        Scope.APP,
+        palette=False,
+        priority=True,
+    ),
+    ActionSpec("screenshot", "f8", "screenshot", "Save a screenshot (SVG)", Scope.APP),
+    ActionSpec("quit", "q", "quit", "Quit", Scope.APP, show=True),
+    ActionSpec("quit_ctrl_c", "ctrl+c", "quit", "Quit", Scope.APP, palette=False, priority=True),
+)
+"""Every action, in the order the help screen lists them."""
+
+MUTATING_ACTIONS: frozenset[str] = frozenset(
+    spec.action.removeprefix("app.") for spec in ACTIONS if spec.mutating
+)
+"""Action names (without namespace) that change a job on the server."""
+
+
+def _visible(spec: ActionSpec, read_only: bool) -> bool:
+    return not (read_only and spec.mutating)
+
+
+def bindings_for(scope: Scope, *, read_only: bool) -> list[Binding]:
+    """The Textual bindings of one scope (mutating ones dropped when ``read_only``)."""
+    return [
+        Binding(
+            spec.keys,
+            spec.action,
+            spec.description,
+            show=spec.show,
+            priority=spec.priority,
+            id=spec.id,
+        )
+        for spec in ACTIONS
+        if spec.scope == scope and _visible(spec, read_only)
+    ]
+
+
+def effective_keys(spec: ActionSpec, keymap: Mapping[str, str]) -> str:
+    """The keys an action answers to once the user's keymap is applied."""
+    return keymap.get(spec.id, spec.keys)
+
+
+def help_rows(*, read_only: bool, keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """``(keys, description, id)`` for the help screen, after the keymap."""
+    return [
+        (effective_keys(spec, keymap), spec.description, spec.id)
+        for spec in ACTIONS
+        if _visible(spec, read_only)
+    ]
+
+
+def palette_specs(*, read_only: bool) -> Iterable[ActionSpec]:
+    """The actions the command palette offers."""
+    return (spec for spec in ACTIONS if spec.palette and _visible(spec, read_only))
+
+
+def browser_available(
+    environ: Mapping[str, str] | None = None, platform: str | None = None
+) -> bool:
+    """Whether ``webbrowser.open`` would reach the person at the keyboard.
+
+    Over SSH a browser would open on the remote host (or not at all); on Linux without a display
+    there is no graphical browser to open.
+    """
+    env = os.environ if environ is None else environ
+    plat = sys.platform if platform is None else platform
+    if env.get("SSH_CONNECTION") or env.get("SSH_TTY"):
+        return False
+    return not (plat.startswith("linux") and not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")))
+
+
+class FinetopCommands(Provider):
+    """The command palette's list: every action with its key (mutating ones absent read-only)."""
+
+    def _commands(self) -> list[tuple[str, str, str]]:
+        """``(title, help, action)`` for each action the palette offers."""
+        app: App[object] = self.app
+        read_only = bool(getattr(app, "read_only", False))
+        keymap: Mapping[str, str] = getattr(app, "keymap", {})
+        rows = []
+        for spec in palette_specs(read_only=read_only):
+            keys = effective_keys(spec, keymap).replace(",", " / ")
+            action = spec.action
+            if spec.scope != Scope.APP and not action.startswith("app."):
+                action = f"screen.{action}"
+            rows.append((spec.description, f"key: {keys}", action))
+        return rows
+
+    async def discover(self) -> Hits:
+        for title, help_text, action in self._commands():
+            yield DiscoveryHit(title, partial(self.app.run_action, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, action in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(title),
+                    partial(self.app.run_action, action),
+                    text=title,
+                    help=help_text,
+                )

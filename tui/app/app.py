@@ -1,0 +1,556 @@
+"""FinetopApp: one client, one store, one poller, and the screens that show them.
+
+The poller runs in one worker (group ``poller``). It reports changes
+(:mod:`tui.monitor.changes`), which :meth:`FinetopApp.handle_change` turns into Textual messages
+(:mod:`tui.app.messages`) for the main screen. User actions that change a job (cancel, start)
+run the client in a worker and feed the answer back through the store, the same path a poll
+takes. Read-only mode removes those actions from bindings and palette, and ``check_action``
+refuses them even when invoked directly.
+
+For tests everything is injectable: the client (e.g. on an in-process simulator), the clock, the
+poller settings and the store.
+"""
+
+from __future__ import annotations
+
+import webbrowser
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.console import COLOR_SYSTEMS
+from textual import work
+from textual.app import App
+from textual.binding import BindingType
+from textual.filter import Monochrome
+from textual.worker import Worker
+
+from tui.api.clock import Clock, SystemClock
+from tui.api.errors import FinetopError
+from tui.api.models import JobStatus
+from tui.app.actions import (
+    MUTATING_ACTIONS,
+    FinetopCommands,
+    Scope,
+    bindings_for,
+    browser_available,
+    help_rows,
+)
+from tui.app.messages import CheckpointsArrived, ConnectionChanged, JobFinished, JobsChanged
+from tui.app.screens.confirm import ConfirmModal
+from tui.app.screens.help import HelpScreen
+from tui.app.screens.main import main_screen_class
+from tui.app.themes import DEFAULT_THEME, load_themes, register_themes
+from tui.app.widgets.formatting import short_id
+from tui.app.widgets.status_line import LinkState, StatusSnapshot
+from tui.monitor.changes import (
+    Change,
+    CheckpointsAdded,
+    EventsAdded,
+    JobAdded,
+    JobChanged,
+    JobGone,
+    PollFailed,
+    PollRecovered,
+    PollSucceeded,
+)
+from tui.monitor.poller import Poller, PollerSettings
+from tui.monitor.store import JobStore, JobView
+
+if TYPE_CHECKING:
+    from tui.api.client import MistralClient
+    from tui.app.screens.main import _MainScreenBase
+    from tui.config import Settings
+    from tui.connect import Connection
+
+__all__ = ["FinetopApp", "run_app"]
+
+CANCELLABLE: frozenset[str] = frozenset(
+    {
+        JobStatus.QUEUED,
+        JobStatus.VALIDATING,
+        JobStatus.VALIDATED,
+        JobStatus.STARTED,
+        JobStatus.RUNNING,
+    }
+)
+"""Statuses in which asking for cancellation makes sense."""
+
+_FINISH_SEVERITY = {
+    JobStatus.SUCCESS: "information",
+    JobStatus.FAILED: "error",
+    JobStatus.FAILED_VALIDATION: "error",
+    JobStatus.CANCELLED: "warning",
+}
+
+
+def _job_label(job_id: str, suffix: str | None) -> str:
+    return f"{suffix} ({short_id(job_id)})" if suffix else short_id(job_id)
+
+
+class FinetopApp(App[int]):
+    """The finetop terminal monitor."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "finetop"
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for(Scope.APP, read_only=False)
+    COMMANDS: ClassVar[set[Any]] = {FinetopCommands}
+    COMMAND_PALETTE_DISPLAY = "^p"
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        connection: Connection | None = None,
+        client: MistralClient | None = None,
+        clock: Clock | None = None,
+        poller_settings: PollerSettings | None = None,
+        store: JobStore | None = None,
+        screenshot_dir: str | Path | None = None,
+        theme_dirs: tuple[Path, ...] = (),
+        open_url: Callable[[str], object] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        """``client`` (tests) is used as is; otherwise ``connection`` (or one built from
+        ``settings``) is started on mount and stopped on exit, with its demo simulator."""
+        super().__init__()
+        self.animation_level = "none"
+        self.settings = settings
+        """The resolved settings."""
+        self.read_only: bool = bool(settings.read_only)
+        """No mutating action is bound, offered or allowed."""
+        self.keymap: dict[str, str] = dict(settings.keymap)
+        """The user's remapped keys: binding id -> keys."""
+        self.demo: bool = bool(settings.demo)
+        """Talking to the built-in simulator."""
+        self.workspace: str = settings.workspace_label
+        """The workspace label for the status line."""
+        self.clock: Clock = clock or SystemClock()
+        """Time for the poller, the store and the status line."""
+        self.store = store or JobStore(clock=self.clock)
+        """Every job the app knows."""
+        self.poller_settings = poller_settings or PollerSettings(
+            list_interval=settings.list_interval,
+            full_list_interval=settings.full_list_interval,
+            detail_interval=settings.detail_interval,
+        )
+        """How often the poller fetches the list and details."""
+        self.poller: Poller | None = None
+        """The poller, once the client is ready."""
+        self.link = LinkState()
+        """The connection's state, from the poller's changes."""
+        self.paused = False
+        """Updates paused with ``p``."""
+        self.screenshot_dir = str(screenshot_dir) if screenshot_dir else None
+        """Where ``f8`` saves screenshots (the working directory when ``None``)."""
+        self._client = client
+        self._connection = connection
+        self._owns_connection = client is None
+        self._theme_dirs = theme_dirs
+        self._open_url = open_url or webbrowser.open
+        self._environ = environ
+        self._announced: set[str] = set()
+        """Jobs whose finish was announced (at most once each)."""
+        self._main: _MainScreenBase | None = None
+        self._apply_color_system(settings.color_system)
+
+    # ------------------------------------------------------------------ setup
+
+    def _apply_color_system(self, color_system: str) -> None:
+        """``--color-system``: Textual reads it only from the environment, at import time."""
+        name = (color_system or "auto").lower()
+        if name in ("none", "mono", "monochrome", "no-color"):
+            self._filters.append(Monochrome())
+        elif name in COLOR_SYSTEMS:
+            self.console._color_system = COLOR_SYSTEMS[name]
+
+    @property
+    def client(self) -> MistralClient:
+        """The API client (only once mounted and connected)."""
+        if self._client is None:
+            raise RuntimeError("not connected")
+        return self._client
+
+    @property
+    def main_screen(self) -> _MainScreenBase:
+        """The main screen (present for the whole run)."""
+        assert self._main is not None
+        return self._main
+
+    def wall_now(self) -> float:
+        """Wall-clock Unix seconds (for ages and ETAs)."""
+        return self.clock.time()
+
+    def on_mount(self) -> None:
+        self._load_themes()
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        self._main = main_screen_class(self.read_only)()
+        self.push_screen(self._main)
+        for warning in getattr(self.settings, "warnings", ()):
+            self.notify(warning, severity="warning", timeout=8)
+        self.set_interval(1.0, self._tick)
+        self._connect()
+
+    def _load_themes(self) -> None:
+        themes, problems = load_themes(self._theme_dirs)
+        names = register_themes(self, themes)
+        for problem in problems:
+            self.notify(problem, title="Theme skipped", severity="warning", timeout=8)
+        wanted = self.settings.theme or (DEFAULT_THEME if DEFAULT_THEME in names else None)
+        if wanted is None:
+            return
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            self.notify(f"Unknown theme {wanted!r}", severity="warning", timeout=8)
+
+    @work(group="connect", exclusive=True, exit_on_error=False)
+    async def _connect(self) -> None:
+        """Start the connection (key, demo simulator, client), then the poller."""
+        if self._client is None:
+            if self._connection is None:
+                from tui.api.client import RetryPolicy
+                from tui.connect import Connection
+
+                # The poller does its own backoff, to say "retrying in N s".
+                self._connection = Connection(self.settings, retry=RetryPolicy(attempts=1))
+            try:
+                await self._connection.start()
+            except FinetopError as error:
+                self.link = LinkState(failing=True, kind=error.kind, message=str(error))
+                self.notify(str(error), title="Cannot connect", severity="error", timeout=30)
+                self._tick()
+                return
+            self._client = self._connection.client
+            self.workspace = self._connection.workspace
+        self.poller = Poller(
+            self._client,
+            self.store,
+            self.poller_settings,
+            self.clock,
+            on_change=self.handle_change,
+        )
+        self.poller.set_focus(self.app_focus)
+        self._run_poller()
+
+    @work(group="poller", exclusive=True, exit_on_error=False)
+    async def _run_poller(self) -> None:
+        """Poll forever; changes arrive through :meth:`handle_change`."""
+        assert self.poller is not None
+        await self.poller.run()
+
+    async def on_unmount(self) -> None:
+        self.workers.cancel_group(self, "poller")
+        if self._owns_connection and self._connection is not None:
+            await self._connection.stop()
+
+    # ------------------------------------------------------------------ changes in
+
+    def handle_change(self, change: Change) -> None:
+        """Turn one poller (or action) change into messages for the screen."""
+        main = self._main
+        match change:
+            case JobAdded(job=job):
+                self._post_main(JobsChanged({job.id}))
+            case JobChanged(job=job, fields=fields):
+                self._post_main(JobsChanged({job.id}))
+                if "status" in fields and job.is_terminal and job.id not in self._announced:
+                    self._announced.add(job.id)
+                    self.post_message(
+                        JobFinished(job.id, job.status, _job_label(job.id, job.suffix))
+                    )
+            case CheckpointsAdded(job_id=job_id, checkpoints=checkpoints):
+                self._post_main(CheckpointsArrived(job_id, checkpoints))
+                self._post_main(JobsChanged({job_id}))
+            case EventsAdded(job_id=job_id):
+                self._post_main(JobsChanged({job_id}))
+            case JobGone(job_id=job_id):
+                self._post_main(JobsChanged(set(), gone={job_id}))
+            case PollSucceeded(at=at):
+                failing = self.link.failing
+                self.link = LinkState(last_success_at=at)
+                if failing or main is None:
+                    self._post_main(ConnectionChanged(ok=True))
+            case PollFailed():
+                self.link = LinkState(
+                    last_success_at=self.link.last_success_at,
+                    failing=True,
+                    kind=change.kind,
+                    message=change.message,
+                    retry_at=change.retry_at,
+                )
+                self._post_main(
+                    ConnectionChanged(
+                        ok=False, kind=change.kind, message=change.message, retry_at=change.retry_at
+                    )
+                )
+                if change.first:
+                    self.notify(
+                        f"{change.message} — retrying in {change.retry_in:.0f} s",
+                        title=f"Offline: {change.kind.value}",
+                        severity="warning",
+                        timeout=8,
+                    )
+            case PollRecovered(failures=failures):
+                self.link = LinkState(last_success_at=self.clock.monotonic())
+                self._post_main(ConnectionChanged(ok=True))
+                self.notify(f"Back online after {failures} failed polls", timeout=5)
+            case _:
+                job_id = getattr(change, "job_id", None)
+                if isinstance(job_id, str):
+                    self._post_main(JobsChanged({job_id}))
+
+    def _post_main(self, message: Any) -> None:
+        if self._main is not None:
+            self._main.post_message(message)
+
+    def on_job_finished(self, message: JobFinished) -> None:
+        word = message.status.replace("_", " ").lower()
+        severity = _FINISH_SEVERITY.get(message.status, "information")
+        self.notify(f"Job {message.label} {word}", title="Job finished", severity=severity)  # type: ignore[arg-type]
+        if self.settings.bell:
+            self.bell()
+
+    def _tick(self) -> None:
+        """Once a second: the status line's "updated N s ago" (one line of text)."""
+        if self._main is not None and self._main.is_mounted:
+            self._main.update_status()
+
+    def status_snapshot(self, shown: int | None = None) -> StatusSnapshot:
+        """What the status line shows now."""
+        return StatusSnapshot(
+            workspace=self.workspace,
+            demo=self.demo,
+            link=self.link,
+            now=self.clock.monotonic(),
+            interval=(
+                self.poller.status.interval
+                if self.poller is not None
+                else self.poller_settings.list_interval
+            ),
+            paused=self.paused,
+            counts=self.store.counts_by_group(),
+            read_only=self.read_only,
+            shown=shown,
+        )
+
+    # ------------------------------------------------------------------ selection
+
+    def select_job(self, job_id: str | None) -> None:
+        """The user rests on a job: pin it and fetch its detail now unless fresh."""
+        if self.poller is not None:
+            self.poller.select(job_id)
+        else:
+            self.store.select(job_id)
+
+    def highlighted_view(self) -> JobView | None:
+        """The store's view of the job under the cursor."""
+        if self._main is None or not self._main.is_mounted:
+            return None
+        job_id = self._main.highlighted_job_id
+        return self.store.get(job_id) if job_id else None
+
+    def _need_job(self) -> JobView | None:
+        view = self.highlighted_view()
+        if view is None:
+            self.notify("No job selected", severity="warning", timeout=3)
+        return view
+
+    # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Read-only mode refuses mutating actions however they are invoked."""
+        return not (self.read_only and action in MUTATING_ACTIONS)
+
+    def action_refresh_now(self) -> None:
+        """Poll now (also while paused: the user asked for it)."""
+        if self.poller is not None:
+            self.poller.refresh_now()
+        self.notify("Refreshing…", timeout=1.5)
+
+    def action_toggle_pause(self) -> None:
+        """Pause or resume polling and repaints."""
+        self.paused = not self.paused
+        if self.poller is not None:
+            if self.paused:
+                self.poller.pause()
+            else:
+                self.poller.resume()
+        if not self.paused and self._main is not None:
+            self._main.flush_deferred()
+        self._tick()
+
+    def action_scale_interval(self, factor: float) -> None:
+        """Multiply the poll intervals by ``factor`` (the poller keeps it within bounds)."""
+        if self.poller is None:
+            return
+        before = self.poller.interval_scale
+        after = self.poller.scale_interval(factor)
+        interval = self.poller.status.interval
+        if after == before:
+            self.notify(f"Poll interval stays {interval:.0f} s (limit)", timeout=2)
+        else:
+            self.notify(f"Polling every {interval:.0f} s", timeout=2)
+        self._tick()
+
+    def on_app_focus(self) -> None:
+        if self.poller is not None:
+            self.poller.set_focus(True)
+
+    def on_app_blur(self) -> None:
+        # Slow down while nobody looks (the poller applies its unfocused factor).
+        if self.poller is not None:
+            self.poller.set_focus(False)
+
+    def action_cancel_job(self) -> None:
+        """Ask, then cancel the highlighted job."""
+        view = self._need_job()
+        if view is None:
+            return
+        job = view.job
+        if job.status not in CANCELLABLE:
+            self.notify(f"Job {short_id(job.id)} is {job.status}: nothing to cancel", timeout=4)
+            return
+        label = _job_label(job.id, job.suffix)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._mutate("cancel", job.id, label)
+
+        self.push_screen(
+            ConfirmModal(
+                f"Cancel job {label}?",
+                f"The job is {job.status}. Cancelling stops training for good; "
+                "checkpoints saved so far stay available.",
+                yes_label="Cancel job",
+                no_label="No",
+            ),
+            answered,
+        )
+
+    def action_start_job(self) -> None:
+        """Ask, then start the highlighted job (VALIDATED, waiting because auto_start is off)."""
+        view = self._need_job()
+        if view is None:
+            return
+        job = view.job
+        if job.status != JobStatus.VALIDATED or job.auto_start:
+            self.notify(
+                f"Only a VALIDATED job created with auto_start=false waits to be started "
+                f"(this one is {job.status})",
+                timeout=4,
+            )
+            return
+        label = _job_label(job.id, job.suffix)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._mutate("start", job.id, label)
+
+        self.push_screen(
+            ConfirmModal(
+                f"Start job {label}?",
+                "Training starts and is billed to the workspace.",
+                yes_label="Start job",
+                no_label="No",
+            ),
+            answered,
+        )
+
+    @work(group="actions", exit_on_error=False)
+    async def _mutate(self, verb: str, job_id: str, label: str) -> None:
+        """Call the API; its answer goes through the store like a poll's."""
+        if self.read_only:
+            return
+        call = self.client.cancel_job if verb == "cancel" else self.client.start_job
+        try:
+            details = await call(job_id)
+        except FinetopError as error:
+            self.notify(str(error), title=f"Could not {verb} {label}", severity="error")
+            return
+        for change in self.store.apply(details, at=self.clock.monotonic()):
+            self.handle_change(change)
+        self.notify(f"Job {label} is now {details.status}", title=f"{verb.title()} requested")
+        if self.poller is not None:
+            self.poller.refresh_now()
+
+    def action_copy_job_id(self) -> None:
+        """Copy the highlighted job's id (OSC 52: works over SSH)."""
+        view = self._need_job()
+        if view is None:
+            return
+        self.copy_to_clipboard(view.job.id)
+        self.notify(f"Copied job id {view.job.id}", timeout=3)
+
+    def action_copy_model(self) -> None:
+        """Copy the fine-tuned model's name, once there is one."""
+        view = self._need_job()
+        if view is None:
+            return
+        model = view.job.fine_tuned_model
+        if not model:
+            self.notify("No fine-tuned model yet (it appears on SUCCESS)", timeout=3)
+            return
+        self.copy_to_clipboard(model)
+        self.notify(f"Copied {model}", timeout=3)
+
+    def action_open_wandb(self) -> None:
+        """Open the W&B run in a browser, or show and copy its URL when none is reachable."""
+        view = self._need_job()
+        if view is None:
+            return
+        wandb = view.job.wandb
+        if wandb is None:
+            self.notify("This job has no W&B integration", timeout=3)
+            return
+        if not wandb.url:
+            self.notify("The W&B URL appears once the job is RUNNING", timeout=3)
+            return
+        if browser_available(self._environ):
+            self._open_in_browser(wandb.url)
+        else:
+            self.copy_to_clipboard(wandb.url)
+            self.notify(f"{wandb.url}\n(copied)", title="W&B run", timeout=10)
+
+    @work(group="browser", thread=True, exit_on_error=False)
+    def _open_in_browser(self, url: str) -> None:
+        # webbrowser.open may block while it launches a browser.
+        self._open_url(url)
+        self.call_from_thread(self.notify, f"Opened {url}", timeout=4)
+
+    def action_help(self) -> None:
+        """List every key (after the keymap)."""
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(
+            HelpScreen(
+                help_rows(read_only=self.read_only, keymap=self.keymap), read_only=self.read_only
+            )
+        )
+
+    def action_screenshot(self) -> None:
+        """Save an SVG screenshot and say where."""
+        try:
+            path = self.save_screenshot(path=self.screenshot_dir)
+        except OSError as error:
+            self.notify(f"Could not save the screenshot: {error}", severity="error")
+            return
+        self.notify(f"Saved {path}", title="Screenshot", timeout=5)
+
+    async def action_quit(self) -> None:
+        """Leave (the simulator stops with the app)."""
+        self.exit(0)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A crashed poller must not go unnoticed: say so instead of freezing silently.
+        worker = event.worker
+        if worker.group == "poller" and worker.error is not None:
+            self.notify(f"Polling stopped: {worker.error}", severity="error", timeout=30)
+
+
+def run_app(settings: Settings) -> int:
+    """Run the TUI until the user quits; returns the exit code (see :mod:`tui.app.run`)."""
+    from tui.app.run import run_app as _run_app
+
+    return _run_app(settings)

@@ -1,0 +1,95 @@
+"""The Textual messages the app posts when the poller reports changes.
+
+The app's poller worker turns :mod:`tui.monitor.changes` values into these and posts them to the
+main screen, which hands them to its widgets. Widgets never see HTTP; they read the store.
+
+:class:`JobsChanged` and :class:`ConnectionChanged` can arrive faster than the screen repaints
+(a full listing of thousands of jobs): they implement ``can_replace`` so a backlog collapses
+into one message carrying the union of what changed.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from tui.api.errors import ErrorKind
+from tui.api.models import Checkpoint
+
+__all__ = [
+    "CheckpointsArrived",
+    "ConnectionChanged",
+    "JobFinished",
+    "JobsChanged",
+]
+
+
+class JobsChanged(Message):
+    """Jobs were added, changed or removed in the store; rows and the detail must follow."""
+
+    def __init__(self, job_ids: set[str], *, gone: set[str] | None = None) -> None:
+        super().__init__()
+        self.job_ids: set[str] = set(job_ids)
+        """Ids of jobs added or changed (read their new state from the store)."""
+        self.gone: set[str] = set(gone or ())
+        """Ids of jobs that no longer exist."""
+
+    def can_replace(self, message: Message) -> bool:
+        """Collapse a backlog: merge both ways, so whichever message survives holds the union."""
+        if not isinstance(message, JobsChanged):
+            return False
+        union = self.job_ids | message.job_ids
+        gone = self.gone | message.gone
+        for each in (self, message):
+            each.job_ids = set(union)
+            each.gone = set(gone)
+        return True
+
+
+class CheckpointsArrived(Message):
+    """New checkpoints of one job (only the new ones, oldest first)."""
+
+    def __init__(self, job_id: str, checkpoints: tuple[Checkpoint, ...]) -> None:
+        super().__init__()
+        self.job_id = job_id
+        """The job the checkpoints belong to."""
+        self.checkpoints = checkpoints
+        """The new checkpoints, oldest first."""
+
+
+class JobFinished(Message):
+    """A job reached a terminal status while the app was open (announced once)."""
+
+    def __init__(self, job_id: str, status: str, label: str) -> None:
+        super().__init__()
+        self.job_id = job_id
+        """The job that finished."""
+        self.status = status
+        """Its terminal status (SUCCESS, FAILED, FAILED_VALIDATION, CANCELLED)."""
+        self.label = label
+        """A short human name for the job (suffix or short id)."""
+
+
+class ConnectionChanged(Message):
+    """The poller succeeded, failed or recovered; the status line re-reads the connection."""
+
+    def __init__(
+        self,
+        *,
+        ok: bool,
+        kind: ErrorKind | None = None,
+        message: str = "",
+        retry_at: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.ok = ok
+        """Whether the last poll succeeded."""
+        self.kind = kind
+        """Why the last poll failed (rate limited, auth failed, server error, no network)."""
+        self.message = message
+        """The error's one-line message."""
+        self.retry_at = retry_at
+        """When the poller retries, on the app clock's monotonic time."""
+
+    def can_replace(self, message: Message) -> bool:
+        """Only the latest connection state matters."""
+        return isinstance(message, ConnectionChanged)

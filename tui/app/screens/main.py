@@ -1,0 +1,365 @@
+"""The main screen: status line, job table, detail pane and metrics, filter bar, footer.
+
+The screen receives the app's messages (:mod:`tui.app.messages`) and hands data from the store
+to its widgets. It never talks HTTP: refresh, cancel and the rest are app actions.
+
+Layout follows the terminal: side by side from 140 columns (``-wide``), the detail below the
+table on tall narrow terminals (``-split``), and on small ones (80x24) the table alone with the
+detail as a full view toggled by ``enter`` / ``escape`` (``-compact``, ``-detail-full``).
+
+Repaints are skipped while a modal covers the screen or updates are paused; what changed in the
+meantime is remembered and applied when the screen is visible again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Container, Vertical, VerticalScroll
+from textual.css.query import NoMatches
+from textual.events import Resize, ScreenResume
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input
+
+from tui.api.models import StatusGroup
+from tui.app.actions import Scope, bindings_for
+from tui.app.messages import CheckpointsArrived, ConnectionChanged, JobsChanged
+from tui.app.widgets.detail_pane import DetailPane
+from tui.app.widgets.job_table import COLUMNS, JobTable
+from tui.app.widgets.metrics import MetricsPanel
+from tui.app.widgets.status_line import StatusLine
+from tui.monitor.query import JobFilter, SortColumn, SortSpec
+
+if TYPE_CHECKING:
+    from tui.app.app import FinetopApp
+    from tui.monitor.store import JobView
+
+__all__ = ["GROUP_FILTERS", "MainScreen", "ReadOnlyMainScreen", "main_screen_class"]
+
+GROUP_FILTERS: dict[str, frozenset[StatusGroup]] = {
+    "all": frozenset(),
+    "running": frozenset({StatusGroup.RUNNING}),
+    "pending": frozenset({StatusGroup.PENDING}),
+    "failed": frozenset({StatusGroup.FAILED}),
+    "succeeded": frozenset({StatusGroup.SUCCEEDED}),
+    "cancelled": frozenset({StatusGroup.CANCELLED}),
+}
+"""The status group filters, in the order ``f`` cycles through them."""
+
+WIDE_WIDTH = 140
+"""From this width the detail sits beside the table."""
+SPLIT_HEIGHT = 36
+"""From this height (when not wide) the detail sits below the table; below it, a full view."""
+
+_SORT_TO_COLUMN: dict[SortColumn, str] = {
+    SortColumn.STATUS: "status",
+    SortColumn.CREATED: "age",
+    SortColumn.MODEL: "model",
+    SortColumn.TYPE: "type",
+    SortColumn.NAME: "name",
+    SortColumn.PROGRESS: "progress",
+    SortColumn.TRAIN_LOSS: "train",
+    SortColumn.VALID_LOSS: "valid",
+    SortColumn.ETA: "eta",
+}
+assert set(_SORT_TO_COLUMN.values()) <= {key for key, _, _ in COLUMNS}
+
+
+class _MainScreenBase(Screen[None]):
+    """Everything but the mutating bindings (see :func:`main_screen_class`)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for(Scope.SCREEN, read_only=True)
+
+    SELECT_DELAY = 0.15
+    """Seconds the cursor must rest on a job before its detail is fetched."""
+    TIME_REFRESH = 5.0
+    """Seconds between refreshes of the visible rows' age, progress and ETA."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.job_filter = JobFilter()
+        """The filter in force (text and status groups)."""
+        self.group_name = "all"
+        """The name of the status group filter (a key of :data:`GROUP_FILTERS`)."""
+        self.sort_spec = SortSpec()
+        """The sort order in force."""
+        self.shown_job_id: str | None = None
+        """The job the detail pane shows."""
+        self._deferred: set[str] = set()
+        """Jobs that changed while repaints were skipped."""
+        self._deferred_all = False
+        self._select_timer: Timer | None = None
+
+    @property
+    def finetop(self) -> FinetopApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        with Container(id="body"):
+            yield JobTable(id="jobs")
+            with Vertical(id="side"):
+                yield MetricsPanel(id="metrics")
+                # The pane is not focusable itself; its scroll container is, so tab/enter can
+                # reach it and the arrow keys scroll it.
+                with VerticalScroll(id="detail-scroll"):
+                    yield DetailPane(id="detail")
+        with Container(id="filter-bar"):
+            yield Input(placeholder="filter: words match id, model, suffix; ! inverts", id="filter")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self._update_layout(self.app.size.width, self.app.size.height)
+        self.table.set_sort_marker(
+            _SORT_TO_COLUMN[self.sort_spec.column], self.sort_spec.descending
+        )
+        self.set_interval(self.TIME_REFRESH, self._refresh_times)
+        self.refresh_jobs(None)
+
+    # ------------------------------------------------------------------ parts
+
+    @property
+    def table(self) -> JobTable:
+        return self.query_one(JobTable)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    @property
+    def detail_scroll(self) -> VerticalScroll:
+        return self.query_one("#detail-scroll", VerticalScroll)
+
+    @property
+    def metrics(self) -> MetricsPanel:
+        return self.query_one(MetricsPanel)
+
+    @property
+    def status_line(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one("#filter", Input)
+
+    @property
+    def highlighted_job_id(self) -> str | None:
+        """The job under the table's cursor."""
+        return self.table.highlighted_job_id
+
+    # ------------------------------------------------------------------ layout
+
+    def on_resize(self, event: Resize) -> None:
+        self._update_layout(event.size.width, event.size.height)
+
+    def _update_layout(self, width: int, height: int) -> None:
+        wide = width >= WIDE_WIDTH
+        split = not wide and height >= SPLIT_HEIGHT
+        self.set_class(wide, "-wide")
+        self.set_class(split, "-split")
+        self.set_class(not (wide or split), "-compact")
+        if wide or split:
+            self.remove_class("-detail-full")
+
+    # ------------------------------------------------------------------ data in
+
+    def _painting(self) -> bool:
+        """Whether repaints happen now (not under a modal, not paused)."""
+        return self.is_current and not self.finetop.paused
+
+    def on_jobs_changed(self, message: JobsChanged) -> None:
+        changed = message.job_ids | message.gone
+        if not self._painting():
+            self._deferred |= changed
+            return
+        self.refresh_jobs(changed)
+
+    def on_checkpoints_arrived(self, message: CheckpointsArrived) -> None:
+        # The store already holds them; the detail and metrics re-read the job.
+        if not self._painting():
+            self._deferred.add(message.job_id)
+            return
+        if message.job_id == self.shown_job_id:
+            self._show_job(message.job_id)
+
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        self.update_status()
+
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        self.flush_deferred()
+
+    def flush_deferred(self) -> None:
+        """Apply what changed while repaints were skipped."""
+        if not self.is_mounted or not self._painting():
+            return
+        if self._deferred_all:
+            self._deferred_all = False
+            self._deferred.clear()
+            self.refresh_jobs(None)
+        elif self._deferred:
+            changed, self._deferred = self._deferred, set()
+            self.refresh_jobs(changed)
+        self.update_status()
+
+    def refresh_jobs(self, changed: set[str] | None) -> None:
+        """Re-query the store and sync the table; ``changed=None`` rewrites every row."""
+        if not self.is_mounted:
+            return
+        store = self.finetop.store
+        now = self.finetop.wall_now()
+        views = store.query(self.job_filter, self.sort_spec, now_wall=now)
+        self.table.sync([view.job for view in views], now, changed)
+        self._views_shown = len(views)
+        highlighted = self.highlighted_job_id
+        if highlighted != self.shown_job_id or (
+            highlighted is not None and (changed is None or highlighted in changed)
+        ):
+            self._show_job(highlighted)
+        self.update_status()
+
+    def update_status(self) -> None:
+        """Redraw the status line (the app calls this once a second)."""
+        try:
+            line = self.status_line
+        except NoMatches:
+            return
+        shown = getattr(self, "_views_shown", None)
+        total = len(self.finetop.store)
+        line.show(self.finetop.status_snapshot(shown if shown != total else None))
+
+    def _refresh_times(self) -> None:
+        if not self._painting():
+            return
+        store = self.finetop.store
+        views = [store.get(job_id) for job_id in self.table.visible_job_ids()]
+        self.table.refresh_times(
+            [view.job for view in views if view is not None], self.finetop.wall_now()
+        )
+
+    def _show_job(self, job_id: str | None) -> None:
+        view: JobView | None = self.finetop.store.get(job_id) if job_id else None
+        if view is None:
+            job_id = None
+        self.shown_job_id = job_id
+        self.detail.show_job(view, self.finetop.wall_now())
+        self.metrics.show_job(view)
+
+    # ------------------------------------------------------------------ selection
+
+    @on(DataTable.RowHighlighted, "#jobs")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        job_id = event.row_key.value if event.row_key is not None else None
+        if job_id == self.shown_job_id:
+            return
+        self._show_job(job_id)
+        # Holding j over thousands of rows must not fire a request per row.
+        if self._select_timer is not None:
+            self._select_timer.stop()
+        self._select_timer = self.set_timer(
+            self.SELECT_DELAY, lambda: self.finetop.select_job(job_id)
+        )
+
+    @on(DataTable.RowSelected, "#jobs")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_detail()
+
+    # ------------------------------------------------------------------ filter
+
+    def action_filter(self) -> None:
+        """Show the filter bar and put the cursor in it."""
+        self.add_class("-filtering")
+        self.filter_input.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.set_filter_text(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self.set_class(bool(event.value), "-filtering")
+        self.table.focus()
+
+    def set_filter_text(self, text: str) -> None:
+        """Filter the table by ``text`` (a leading ``!`` inverts)."""
+        self.job_filter = JobFilter(text=text, groups=self.job_filter.groups)
+        self.refresh_jobs(set())
+
+    def action_group(self, name: str) -> None:
+        """Show one status group (``all`` shows every job)."""
+        self.group_name = name if name in GROUP_FILTERS else "all"
+        self.job_filter = JobFilter(
+            text=self.job_filter.text, groups=GROUP_FILTERS[self.group_name]
+        )
+        self.refresh_jobs(set())
+        self.notify(f"Showing {self.group_name} jobs", timeout=2)
+
+    def action_cycle_group(self) -> None:
+        """Move to the next status group filter."""
+        names = list(GROUP_FILTERS)
+        self.action_group(names[(names.index(self.group_name) + 1) % len(names)])
+
+    # ------------------------------------------------------------------ sort
+
+    def _set_sort(self, spec: SortSpec) -> None:
+        self.sort_spec = spec
+        self.table.set_sort_marker(_SORT_TO_COLUMN[spec.column], spec.descending)
+        self.refresh_jobs(set())
+
+    def action_sort_column(self) -> None:
+        """Sort by the next column."""
+        self._set_sort(self.sort_spec.next_column())
+
+    def action_sort_direction(self) -> None:
+        """Reverse the sort order."""
+        self._set_sort(self.sort_spec.toggled())
+
+    # ------------------------------------------------------------------ panes
+
+    def action_open_detail(self) -> None:
+        """Show the highlighted job's detail: focus it, or open it full screen when compact."""
+        if self.highlighted_job_id is None:
+            return
+        if self.has_class("-compact"):
+            self.add_class("-detail-full")
+        self.detail_scroll.focus()
+
+    def action_close_detail(self) -> None:
+        """Back to the list (closes the full detail view and the filter bar's focus)."""
+        if self.filter_input.has_focus:
+            self.filter_input.value = ""
+            self.remove_class("-filtering")
+        self.remove_class("-detail-full")
+        self.table.focus()
+
+    def action_switch_pane(self) -> None:
+        """Move the focus between the job list and the detail."""
+        if self.table.has_focus:
+            self.action_open_detail()
+        else:
+            self.action_close_detail()
+
+
+class ReadOnlyMainScreen(_MainScreenBase):
+    """The main screen without any binding that changes a job."""
+
+
+class MainScreen(_MainScreenBase):
+    """The main screen with the cancel and start bindings."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        binding
+        for binding in bindings_for(Scope.SCREEN, read_only=False)
+        if binding.id not in {b.id for b in bindings_for(Scope.SCREEN, read_only=True)}
+    ]
+
+
+def main_screen_class(read_only: bool) -> type[_MainScreenBase]:
+    """The screen class for the mode: read-only mode has no mutating binding at all."""
+    return ReadOnlyMainScreen if read_only else MainScreen

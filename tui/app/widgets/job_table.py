@@ -1,0 +1,246 @@
+"""The job list: a DataTable keyed by job id, diffed cell by cell, never cleared per poll.
+
+:meth:`JobTable.sync` takes the jobs to show, in order, and makes the table match: it removes
+rows that left, adds rows that arrived, rewrites only the cells whose text changed (column widths
+are fixed, so no width pass) and reorders rows with one ``sort`` when the order moved. The
+highlighted job keeps the cursor through all of it; a new job never steals it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
+
+from tui.api.models import Job, status_group
+from tui.app.actions import Scope, bindings_for
+from tui.app.widgets.formatting import MISSING, fmt_age, fmt_duration, fmt_loss, short_id
+from tui.app.widgets.status_badge import DEFAULT_GROUP_STYLES, status_glyph
+from tui.monitor.progress import compute_progress, job_checkpoints
+
+__all__ = ["COLUMNS", "JobTable", "row_cells", "status_cell"]
+
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("status", "Status", 12),
+    ("id", "Id", 8),
+    ("model", "Model", 18),
+    ("type", "Type", 5),
+    ("name", "Suffix / model", 22),
+    ("age", "Age", 8),
+    ("progress", "Progress", 16),
+    ("train", "Train", 7),
+    ("valid", "Valid", 7),
+    ("eta", "ETA / took", 10),
+)
+"""``(key, label, width)`` of every column, in display order."""
+
+_TIME_COLUMNS = ("age", "progress", "eta")
+"""Columns whose text depends on ``now`` (refreshed for visible rows on a timer)."""
+
+_SHORT_WORDS = {
+    "CANCELLATION_REQUESTED": "CANCELLING",
+    "FAILED_VALIDATION": "INVALID",
+}
+"""Statuses too long for the column; the detail pane shows the full word."""
+
+_KIND_WORDS = {"completion": "compl", "classifier": "class"}
+
+BAR_WIDTH = 8
+
+
+class JobIdCell(Text):
+    """The id cell: shows the short id and carries the full one (used to reorder rows)."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(short_id(job_id), no_wrap=True, end="")
+        self.job_id = job_id
+        """The full job id."""
+
+
+def status_cell(status: str) -> Text:
+    """Glyph and word (never colour alone), styled by status group."""
+    word = _SHORT_WORDS.get(status, status or "?")
+    style = DEFAULT_GROUP_STYLES.get(status_group(status), "")
+    return Text(f"{status_glyph(status)} {word}", style=style, no_wrap=True, end="")
+
+
+def _bar(fraction: float | None) -> str:
+    filled = round(max(0.0, min(1.0, fraction or 0.0)) * BAR_WIDTH)
+    return "█" * filled + "░" * (BAR_WIDTH - filled)
+
+
+def _plain(value: str | None) -> Text:
+    """User data as plain text: a suffix with ``[`` must never be read as markup."""
+    return Text(value or MISSING, no_wrap=True, overflow="ellipsis", end="")
+
+
+def _name(job: Job) -> str | None:
+    if job.suffix:
+        return job.suffix
+    model = job.fine_tuned_model
+    if model and model.startswith("ft:"):
+        # ft:base:workspace:suffix:hash — the tail is what tells models apart.
+        return ":".join(model.split(":")[-2:])
+    return model
+
+
+def time_cells(job: Job, now: float) -> tuple[Text, Text, Text]:
+    """The age, progress and ETA (or duration) cells of a job at wall time ``now``."""
+    progress = compute_progress(job, now)
+    age = Text(fmt_age(job.created_at, now), no_wrap=True, end="")
+    if progress.total_steps:
+        step = progress.step or 0
+        if job.status == "SUCCESS":
+            step = max(step, progress.total_steps)
+        label = f"{step}/{progress.total_steps}".rjust(7)
+        prog = Text(f"{label} {_bar(progress.fraction)}", no_wrap=True, end="")
+    else:
+        prog = Text(MISSING, no_wrap=True, end="")
+    if progress.eta is not None:
+        eta = Text(f"ETA {fmt_duration(progress.eta)}", no_wrap=True, end="")
+    elif progress.finished_at is not None and progress.elapsed is not None:
+        eta = Text(fmt_duration(progress.elapsed), style="dim", no_wrap=True, end="")
+    else:
+        eta = Text(MISSING, no_wrap=True, end="")
+    return age, prog, eta
+
+
+def row_cells(job: Job, now: float) -> tuple[Text, ...]:
+    """Every cell of a job's row, in :data:`COLUMNS` order."""
+    checkpoints = job_checkpoints(job)
+    train = checkpoints[-1].metrics.train_loss if checkpoints else None
+    valid = next((c.metrics.valid_loss for c in reversed(checkpoints) if c.metrics.evaluated), None)
+    age, prog, eta = time_cells(job, now)
+    return (
+        status_cell(job.status),
+        JobIdCell(job.id),
+        _plain(job.model),
+        Text(_KIND_WORDS.get(str(job.kind), job.job_type), no_wrap=True, end=""),
+        _plain(_name(job)),
+        age,
+        prog,
+        Text(fmt_loss(train), no_wrap=True, end=""),
+        Text(fmt_loss(valid), no_wrap=True, end=""),
+        eta,
+    )
+
+
+class JobTable(DataTable[Text]):
+    """The job list. Rows are keyed by job id; ``sync`` keeps them in step with the store."""
+
+    BINDINGS = bindings_for(Scope.TABLE, read_only=False)
+
+    REBUILD_THRESHOLD = 300
+    """Removing more rows than this rebuilds the table (``remove_row`` is linear per call)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        self._cells: dict[str, tuple[Text, ...]] = {}
+        """The cells each row shows, to write only those that changed."""
+        self._order: list[str] = []
+        """Job ids in display order, as last synced."""
+
+    def on_mount(self) -> None:
+        for key, label, width in COLUMNS:
+            self.add_column(label, key=key, width=width)
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def highlighted_job_id(self) -> str | None:
+        """The id of the job under the cursor, if any."""
+        if not self.row_count:
+            return None
+        try:
+            return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        except Exception:
+            return None
+
+    @property
+    def job_ids(self) -> list[str]:
+        """Job ids in display order."""
+        return list(self._order)
+
+    def set_sort_marker(self, column: str | None, descending: bool) -> None:
+        """Mark the sorted column's header with an arrow."""
+        for key, label, _ in COLUMNS:
+            text = label
+            if key == column:
+                text = f"{label} {'▼' if descending else '▲'}"
+            self.columns[key].label = Text(text)  # type: ignore[index]
+        self.refresh()
+
+    # ------------------------------------------------------------------ writing
+
+    def sync(self, jobs: Sequence[Job], now: float, changed: Iterable[str] | None = None) -> None:
+        """Show ``jobs`` in this order; rewrite the cells of ``changed`` ids (``None``: all)."""
+        keep = self.highlighted_job_id
+        wanted = [job.id for job in jobs]
+        wanted_set = set(wanted)
+        changed_set = None if changed is None else set(changed)
+        with self.app.batch_update():
+            stale = [job_id for job_id in self._cells if job_id not in wanted_set]
+            if len(stale) > self.REBUILD_THRESHOLD:
+                self._rebuild(jobs, now)
+            else:
+                for job_id in stale:
+                    self.remove_row(job_id)
+                    del self._cells[job_id]
+                for job in jobs:
+                    old = self._cells.get(job.id)
+                    if old is None:
+                        cells = row_cells(job, now)
+                        self.add_row(*cells, key=job.id)
+                        self._cells[job.id] = cells
+                    elif changed_set is None or job.id in changed_set:
+                        self._write(job.id, old, row_cells(job, now))
+                if wanted != self._current_order():
+                    rank = {job_id: index for index, job_id in enumerate(wanted)}
+                    self.sort("id", key=lambda cell: rank[cell.job_id])
+            self._order = wanted
+            self._restore_cursor(keep)
+
+    def refresh_times(self, jobs: Iterable[Job], now: float) -> None:
+        """Rewrite the time-dependent cells (age, progress, ETA) of ``jobs`` only."""
+        with self.app.batch_update():
+            for job in jobs:
+                old = self._cells.get(job.id)
+                if old is None:
+                    continue
+                new = list(old)
+                new[5], new[6], new[9] = time_cells(job, now)
+                self._write(job.id, old, tuple(new))
+
+    def visible_job_ids(self) -> list[str]:
+        """Ids of the rows currently scrolled into view."""
+        top = int(self.scroll_y)
+        height = max(1, self.size.height)
+        return self._order[top : top + height]
+
+    def _write(self, job_id: str, old: tuple[Text, ...], new: tuple[Text, ...]) -> None:
+        if old == new:
+            return
+        for (key, _, _), before, after in zip(COLUMNS, old, new, strict=True):
+            if before != after:
+                self.update_cell(job_id, key, after, update_width=False)
+        self._cells[job_id] = new
+
+    def _rebuild(self, jobs: Sequence[Job], now: float) -> None:
+        self.clear()
+        self._cells = {}
+        for job in jobs:
+            cells = row_cells(job, now)
+            self.add_row(*cells, key=job.id)
+            self._cells[job.id] = cells
+
+    def _current_order(self) -> list[str]:
+        return [str(row.key.value) for row in self.ordered_rows]
+
+    def _restore_cursor(self, job_id: str | None) -> None:
+        if job_id is None or RowKey(job_id) not in self.rows:
+            return
+        index = self.get_row_index(job_id)
+        if index != self.cursor_row:
+            self.move_cursor(row=index, animate=False)

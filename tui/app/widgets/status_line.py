@@ -1,0 +1,163 @@
+"""The header line: workspace, connection freshness, poll interval, pause marker, job counts.
+
+The text is a pure function of a :class:`StatusSnapshot`, so tests pin every state ("updated
+3 s ago", "stale", "offline — retrying in 40 s (rate limited)") without a running app. The
+widget re-renders once a second from a snapshot the app builds; that is cheap (one line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.api.errors import ErrorKind
+from tui.api.models import StatusGroup
+
+__all__ = ["DEMO_HINT", "LinkState", "StatusLine", "StatusSnapshot", "render_status"]
+
+DEMO_HINT = (
+    "DEMO — simulated jobs, nothing here is real. "
+    "To watch your workspace: export MISTRAL_API_KEY=… and run finetop."
+)
+"""The banner under the status line in demo mode."""
+
+_GROUP_WORDS: tuple[tuple[StatusGroup, str, str], ...] = (
+    (StatusGroup.RUNNING, "▶", "running"),
+    (StatusGroup.PENDING, "◌", "pending"),
+    (StatusGroup.FAILED, "✘", "failed"),
+    (StatusGroup.SUCCEEDED, "✔", "succeeded"),
+    (StatusGroup.CANCELLED, "⊘", "cancelled"),
+    (StatusGroup.UNKNOWN, "?", "unknown"),
+)
+
+
+@attrs.define
+class LinkState:
+    """What the app knows about its connection, from the poller's changes."""
+
+    last_success_at: float | None = None
+    """Monotonic time of the last successful poll."""
+    failing: bool = False
+    """Whether the latest poll failed."""
+    kind: ErrorKind | None = None
+    """Why it failed."""
+    message: str = ""
+    """The failure's one-line message."""
+    retry_at: float | None = None
+    """Monotonic time of the next attempt while failing."""
+
+
+@attrs.frozen
+class StatusSnapshot:
+    """Everything the status line shows, at one moment."""
+
+    workspace: str
+    """The workspace label ("DEMO", or the server's host / profile)."""
+    demo: bool
+    link: LinkState
+    now: float
+    """Monotonic now, on the same clock as ``link``."""
+    interval: float
+    """The job list's poll interval in seconds."""
+    paused: bool
+    counts: Mapping[StatusGroup, int]
+    read_only: bool = False
+    shown: int | None = None
+    """How many jobs the table shows (when a filter hides some)."""
+
+
+def _seconds(value: float) -> str:
+    value = max(0.0, value)
+    if value < 120:
+        return f"{value:.0f} s"
+    if value < 7200:
+        return f"{value / 60:.0f} min"
+    return f"{value / 3600:.0f} h"
+
+
+def stale_after(interval: float) -> float:
+    """Seconds without a successful poll after which the data is called stale."""
+    return 2 * interval + 10
+
+
+def connection_text(snapshot: StatusSnapshot) -> tuple[str, str]:
+    """``(text, style class)`` for the connection part: ok, stale or offline."""
+    link = snapshot.link
+    if link.failing:
+        cause = link.kind.value if link.kind else "error"
+        if link.retry_at is not None and link.retry_at > snapshot.now:
+            when = f"retrying in {_seconds(link.retry_at - snapshot.now)}"
+        else:
+            when = "retrying now"
+        return f"✖ offline — {when} ({cause})", "offline"
+    if link.last_success_at is None:
+        return "… connecting", "connecting"
+    age = snapshot.now - link.last_success_at
+    if age > stale_after(snapshot.interval):
+        return f"◐ stale — updated {_seconds(age)} ago", "stale"
+    return f"● updated {_seconds(age)} ago", "ok"
+
+
+def render_status(snapshot: StatusSnapshot) -> Text:
+    """The status line as styled text (glyphs and words, never colour alone)."""
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    text.append(" finetop ", style="bold reverse")
+    text.append(" ")
+    if snapshot.demo:
+        text.append(" DEMO ", style="bold black on yellow")
+    else:
+        text.append(snapshot.workspace, style="bold")
+    if snapshot.read_only:
+        text.append("  read-only", style="italic")
+    text.append("  │  ")
+    conn, state = connection_text(snapshot)
+    style = {"offline": "bold red", "stale": "yellow", "connecting": "dim"}.get(state, "green")
+    text.append(conn, style=style)
+    text.append(f"  │  every {_seconds(snapshot.interval)}")
+    if snapshot.paused:
+        text.append("  ⏸ PAUSED", style="bold reverse")
+    text.append("  │ ")
+    for group, glyph, word in _GROUP_WORDS:
+        count = snapshot.counts.get(group, 0)
+        if count or group in (StatusGroup.RUNNING, StatusGroup.PENDING):
+            text.append(f" {glyph} {count} {word}")
+    if snapshot.shown is not None:
+        text.append(f"  │  showing {snapshot.shown}", style="italic")
+    return text
+
+
+class StatusLine(Static):
+    """The top line (and, in demo mode, the banner under it)."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: auto;
+        dock: top;
+        background: $panel;
+        color: $foreground;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self.snapshot: StatusSnapshot | None = None
+        """The last snapshot shown (tests read it)."""
+
+    def show(self, snapshot: StatusSnapshot) -> None:
+        """Re-render from ``snapshot``; skipped when nothing visible changed."""
+        if snapshot == self.snapshot:
+            return
+        self.snapshot = snapshot
+        line = render_status(snapshot)
+        if snapshot.demo:
+            line.append("\n")
+            line.append(DEMO_HINT, style="black on yellow")
+        self.update(line)
+
+    @property
+    def plain(self) -> str:
+        """The current text without styles."""
+        return render_status(self.snapshot).plain if self.snapshot else ""
