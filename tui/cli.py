@@ -26,6 +26,7 @@ __all__ = ["build_parser", "main"]
 
 PROG = "finetop"
 EXIT_ERROR = 1
+EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 EPILOG = """\
@@ -55,6 +56,8 @@ exit status: 0 succeeded, 2 failed, 3 failed validation, 4 cancelled, 5 job not 
 
 # Flags whose absence must not overwrite a value given before the subcommand (argparse copies
 # subparser defaults over the parent's namespace), hence default=SUPPRESS everywhere.
+KEY_FLAGS = ("--api-key", "--api_key")
+
 _SETTING_FLAGS = (
     "server_url",
     "profile",
@@ -102,23 +105,30 @@ def _add_ui_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_sim_parser(commands: Any) -> None:
+def _add_sim_parser(commands: Any, *, with_arguments: bool) -> None:
     sim = commands.add_parser(
         "sim",
         help="serve the simulated Mistral API (for demos and tests)",
         description="Serve a simulated Mistral fine-tuning API on this machine until Ctrl-C.",
     )
+    sim.set_defaults(sim_available=False)
+    if not with_arguments:
+        return
     try:
         from tui.sim.cli_args import add_sim_arguments
     except ImportError:  # pragma: no cover - only while the simulator is missing from a build
-        sim.set_defaults(sim_available=False)
         return
     add_sim_arguments(sim)
     sim.set_defaults(sim_available=True)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser (used by ``main`` and by the tests of ``--help``)."""
+def build_parser(*, sim_arguments: bool = True) -> argparse.ArgumentParser:
+    """The argument parser.
+
+    The simulator's flags pull in its server stack, so ``main`` adds them only when ``sim`` is
+    on the command line (``sim_arguments``), which keeps ``finetop --help`` and the TUI's start
+    fast.
+    """
     connection = _connection_parent()
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -131,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     _add_ui_flags(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands", prog=PROG)
-    _add_sim_parser(commands)
+    _add_sim_parser(commands, with_arguments=sim_arguments)
 
     jobs = commands.add_parser(
         "jobs",
@@ -246,7 +256,7 @@ def _run_tui(ns: argparse.Namespace, err: TextIO) -> int:
     # Run an api_key_command now, while the terminal is still an ordinary terminal (a password
     # manager may prompt), and so that a failure is a plain error line rather than a TUI crash.
     settings = resolve_key(settings)
-    from tui.app.app import run_app
+    from tui.app.run import run_app
 
     return int(run_app(settings))
 
@@ -261,10 +271,27 @@ def _dispatch(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return _run_tui(ns, err)
 
 
+def _refuse_key_flag(argv: Sequence[str], err: TextIO) -> bool:
+    """Catch ``--api-key`` before argparse, whose error would echo the key back."""
+    if "sim" in argv:  # `finetop sim --api-key` sets the simulator's own made-up key
+        return False
+    if any(arg in KEY_FLAGS or arg.startswith(tuple(f"{f}=" for f in KEY_FLAGS)) for arg in argv):
+        print(
+            f"{PROG}: error: the API key is never a command-line flag (it would show in process "
+            "listings and shell history); set MISTRAL_API_KEY or api_key_command in config.toml",
+            file=err,
+        )
+        return True
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run finetop with ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
-    ns = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
     out, err = sys.stdout, sys.stderr
+    if _refuse_key_flag(argv, err):
+        return EXIT_USAGE
+    ns = build_parser(sim_arguments="sim" in argv).parse_args(argv)
     try:
         return _dispatch(ns, out, err)
     except FinetopError as exc:
