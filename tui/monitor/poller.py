@@ -9,9 +9,10 @@ Tiers (each interval is a setting; ``scale_interval`` and an unfocused terminal 
 - the newest page of the job list (``newest_page_size`` jobs) every ``list_interval`` (30 s):
   new jobs and status changes of recent jobs;
 - the full list, every page, every ``full_list_interval`` (5 min) and on ``refresh_now()``;
-- the detail of every training job every ``detail_interval`` (10 s), of pending jobs every
-  ``pending_detail_interval``; a finished job's detail is fetched once: when it finishes (for
-  its final checkpoints) or when it is selected;
+- the detail of every training job every ``detail_interval`` (10 s), of queued and validating
+  jobs every ``pending_detail_interval``; VALIDATED jobs (waiting for a start, maybe for weeks)
+  are left to the lists; a finished job's detail is fetched once: when it finishes (for its
+  final checkpoints) or when it is selected;
 - the selected job's detail at once, unless the store already holds a fresh one.
 
 One cycle runs the due tiers, lists first; cycles never overlap, at most ``max_in_flight``
@@ -90,6 +91,9 @@ class PollerSettings:
     """Detail of each training (RUNNING) job."""
     pending_detail_interval: float = 30.0
     """Detail of each job not finished and not training yet (QUEUED, VALIDATING, ...)."""
+    parked_statuses: frozenset[str] = frozenset({"VALIDATED"})
+    """Unfinished statuses whose detail is not polled (a VALIDATED job may wait for a start for
+    weeks; the lists notice when it moves). A selected parked job is polled as pending."""
     newest_page_size: int = 50
     """Jobs in the "newest page" request."""
     page_size: int = 100
@@ -458,18 +462,26 @@ class Poller:
             if tried is None:
                 return now
             return tried + self._effective(self._settings.detail_interval)
-        if self._force_details or not view.has_detail or view.detail_fetched_at is None:
-            last = tried
-            if last is None or self._force_details:
-                return now
-            return last + self._effective(self._settings.detail_interval)
-        interval = (
-            self._settings.detail_interval
-            if view.job.status in ACTIVE_STATUSES
-            else self._settings.pending_detail_interval
-        )
+        interval = self._interval_for(view.job.status)
+        if interval is None:
+            if job_id != self._selected:
+                return None  # parked (e.g. VALIDATED, waiting for a start): the lists watch it
+            interval = self._settings.pending_detail_interval
+        if self._force_details:
+            return now
+        if not view.has_detail or view.detail_fetched_at is None:
+            # Never fetched (or evicted): now, unless its last fetch failed on its own.
+            return now if tried is None else tried + self._effective(self._settings.detail_interval)
         last = max(view.detail_fetched_at, tried or -math.inf)
         return last + self._effective(interval)
+
+    def _interval_for(self, status: str) -> float | None:
+        """The detail interval of an unfinished job in ``status``; ``None``: not polled."""
+        if status in ACTIVE_STATUSES:
+            return self._settings.detail_interval
+        if status in self._settings.parked_statuses:
+            return None
+        return self._settings.pending_detail_interval
 
     def _detail_candidates(self) -> list[str]:
         ids = set(self.store.active_ids()) | self._wanted
