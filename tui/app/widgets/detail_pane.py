@@ -21,11 +21,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.events import Click
 from textual.message import Message
 from textual.style import Style
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from tui.api.models import (
@@ -235,12 +235,16 @@ def _right(text: str) -> Text:
     return Text(text, justify="right")
 
 
-class DetailPane(VerticalScroll):
-    """A scrollable, read-only view of one job. Call :meth:`show_job` after each poll."""
+class DetailPane(Widget):
+    """A read-only view of one job, as tall as its content. Call :meth:`show_job` after each poll.
+
+    Mount it inside a scroll container (``VerticalScroll``): that container scrolls and takes the
+    focus; the pane itself is not focusable.
+    """
 
     DEFAULT_CSS = """
     DetailPane {
-        height: 1fr;
+        height: auto;
         padding: 0 1;
     }
     DetailPane > .detail-section {
