@@ -267,8 +267,8 @@ def load_settings(
         source = provenance.get("demo", DEFAULT)
         demo_reason = "--demo" if source == FLAG else f"demo = true ({source})"
     elif not key.configured:
-        if "server_url" in provenance:
-            # An explicit server without a key: talk to it anyway (a local simulator needs none;
+        if values["server_url"] != DEFAULT_SERVER_URL:
+            # Another server without a key: talk to it anyway (a local simulator needs none;
             # a real API answers 401, which the client reports).
             warnings.append(
                 f"no API key configured; connecting to {values['server_url']} without one"

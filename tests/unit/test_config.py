@@ -410,11 +410,18 @@ def test_demo_flag_wins_over_a_key() -> None:
     assert settings.demo_reason == "--demo"
 
 
-def test_explicit_server_without_key_connects_without_one() -> None:
+def test_another_server_without_key_connects_without_one() -> None:
     settings = load_settings({"server_url": "http://127.0.0.1:8000"}, env={})
     assert settings.demo is False
     assert settings.api_key.kind is KeyKind.NONE
-    assert any("without one" in w for w in settings.warnings)
+    assert settings.warnings == (
+        "no API key configured; connecting to http://127.0.0.1:8000 without one",
+    )
+
+
+def test_mistral_named_explicitly_without_key_is_still_demo() -> None:
+    settings = load_settings({"server_url": "https://api.mistral.ai/v1"}, env={})
+    assert settings.demo is True
 
 
 # --- file errors ------------------------------------------------------------------------------
