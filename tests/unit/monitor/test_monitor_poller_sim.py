@@ -38,7 +38,7 @@ def make_poller(client, clock: ManualClock, **settings: object) -> tuple[Poller,
 async def test_budget_and_checkpoint_latency_on_a_large_workspace() -> None:
     clock = ManualClock(start=SIM_START)
     client, world, _, log = sim_client(clock, jobs=1000, live=3, speed=1.0, arrivals=False)
-    poller, seen = make_poller(client, clock)
+    poller, _ = make_poller(client, clock)
     latencies: list[float] = []
 
     def on_change(change: Change) -> None:
@@ -62,7 +62,7 @@ async def test_budget_and_checkpoint_latency_on_a_large_workspace() -> None:
 
 async def test_new_job_reaches_consumer_within_list_interval() -> None:
     clock = ManualClock(start=SIM_START)
-    client, world, _, _ = sim_client(
+    client, _, _, _ = sim_client(
         clock, jobs=200, live=1, speed=1.0, arrivals=True, arrival_interval=120.0
     )
     poller, _ = make_poller(client, clock)
