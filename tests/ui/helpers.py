@@ -22,7 +22,7 @@ from tui.api.models import (
 from tui.config import Settings
 from tui.monitor.store import to_list_item
 
-__all__ = ["FakeClient", "make_job", "settings", "wait_for"]
+__all__ = ["FakeClient", "Recorder", "make_job", "settings", "wait_for"]
 
 
 async def wait_for(
@@ -123,3 +123,30 @@ class FakeClient:
 
     async def aclose(self) -> None:
         return None
+
+
+class Recorder:
+    """Collects what the app posts and notifies, for assertions."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self.notices: list[tuple[str, dict[str, Any]]] = []
+
+    def hook(self, message: Any) -> None:
+        self.messages.append(message)
+
+    def of(self, kind: type) -> list[Any]:
+        return [m for m in self.messages if isinstance(m, kind)]
+
+    def attach(self, app: Any) -> None:
+        """Record ``app.notify`` calls (the notification still shows)."""
+        original = app.notify
+
+        def notify(message: str, **kwargs: Any) -> None:
+            self.notices.append((message, kwargs))
+            original(message, **kwargs)
+
+        app.notify = notify
+
+    def titled(self, title: str) -> list[str]:
+        return [message for message, kwargs in self.notices if kwargs.get("title") == title]

@@ -171,7 +171,7 @@ class _MainScreenBase(Screen[None]):
 
     def _painting(self) -> bool:
         """Whether repaints happen now (not under a modal, not paused)."""
-        return self.is_current and not self.finetop.paused
+        return self.is_active and not self.finetop.paused
 
     def on_jobs_changed(self, message: JobsChanged) -> None:
         changed = message.job_ids | message.gone
