@@ -179,7 +179,8 @@ async def test_cancel_asks_first_with_no_focused() -> None:
         table = table_of(app)
         await pilot.press("c")
         assert isinstance(app.screen, ConfirmModal)
-        assert isinstance(app.focused, Button) and app.focused.id == "no"
+        assert isinstance(app.focused, Button)
+        assert app.focused.id == "no"
         await pilot.press("enter")  # "No" is focused: nothing happens
         assert not isinstance(app.screen, ConfirmModal)
         assert ("cancel", "run-a") not in client.calls
@@ -211,7 +212,8 @@ async def test_start_a_validated_job() -> None:
 async def test_read_only_has_no_mutating_action_anywhere() -> None:
     async with launch(read_only=True) as (app, pilot, client, _):
         keys = {binding.id for _, binding in app.main_screen._bindings}
-        assert "cancel_job" not in keys and "start_job" not in keys
+        assert "cancel_job" not in keys
+        assert "start_job" not in keys
         assert "c" not in app.active_bindings
         await pilot.press("c")
         assert not isinstance(app.screen, ConfirmModal)
@@ -220,7 +222,8 @@ async def test_read_only_has_no_mutating_action_anywhere() -> None:
         assert not isinstance(app.screen, ConfirmModal)
         provider = FinetopCommands(app.screen)
         titles = [hit.text async for hit in provider.discover()]
-        assert "Cancel the job" not in titles and "Refresh now" in titles
+        assert "Cancel the job" not in titles
+        assert "Refresh now" in titles
         assert not any(kind in ("cancel", "start") for kind, _ in client.calls)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
@@ -260,7 +263,7 @@ async def test_palette_lists_actions_with_keys() -> None:
 
 
 async def test_palette_command_runs_the_action() -> None:
-    async with launch() as (app, pilot, _, _):
+    async with launch() as (app, _pilot, _, _):
         provider = FinetopCommands(app.screen)
         hits = [h async for h in provider.discover() if h.text == "Copy the job id"]
         hit = hits[0]
@@ -301,7 +304,9 @@ async def test_pause_and_interval() -> None:
     async with launch() as (app, pilot, _, _):
         line = app.main_screen.query_one(StatusLine)
         await pilot.press("p")
-        assert app.paused and app.poller is not None and app.poller.paused
+        assert app.paused
+        assert app.poller is not None
+        assert app.poller.paused
         await wait_for(lambda: "PAUSED" in line.plain, pilot)
         await pilot.press("p")
         assert not app.poller.paused
@@ -327,15 +332,20 @@ async def test_layout_follows_the_terminal_size() -> None:
     async with launch(size=(120, 40)) as (app, pilot, _, _):
         assert app.main_screen.has_class("-split")
         await pilot.press("tab")
-        assert app.focused is not None and app.focused.id == "detail-scroll"
+        assert app.focused is not None
+        assert app.focused.id == "detail-scroll"
         await pilot.press("tab")
         assert app.focused is table_of(app)
+
+
+def _svgs(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.svg"))
 
 
 async def test_screenshot_saves_into_the_configured_dir(tmp_path: Path) -> None:
     async with launch(screenshot_dir=tmp_path) as (_, pilot, _, recorder):
         await pilot.press("f8")
-        files = list(tmp_path.glob("*.svg"))
+        files = _svgs(tmp_path)
         assert len(files) == 1
         assert recorder.titled("Screenshot") == [f"Saved {files[0]}"]
 
