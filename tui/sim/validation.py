@@ -238,23 +238,24 @@ def _check_number(
         )
 
 
+def _uuid_value(item: Any, loc: list[str | int], errors: list[dict[str, Any]]) -> str | None:
+    if isinstance(item, str):
+        try:
+            return str(uuid.UUID(item))
+        except ValueError:
+            pass
+    errors.append(field_error("uuid_parsing", loc, "Input should be a valid UUID", item))
+    return None
+
+
 def _uuid_list(value: Any, loc: list[str | int], errors: list[dict[str, Any]]) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list):
         errors.append(field_error("list_type", loc, "Input should be a valid list", value))
         return []
-    out = []
-    for index, item in enumerate(value):
-        try:
-            out.append(str(uuid.UUID(str(item))) if isinstance(item, str) else "")
-            if not isinstance(item, str):
-                raise ValueError
-        except ValueError:
-            errors.append(
-                field_error("uuid_parsing", [*loc, index], "Input should be a valid UUID", item)
-            )
-    return out
+    parsed = [_uuid_value(item, [*loc, index], errors) for index, item in enumerate(value)]
+    return [item for item in parsed if item is not None]
 
 
 def parse_job_in(body: Any) -> NewJob:
@@ -315,7 +316,9 @@ def parse_job_in(body: Any) -> NewJob:
         if not isinstance(item, dict) or "file_id" not in item:
             errors.append(field_error("missing", [*where, "file_id"], "Field required", item))
             continue
-        training += _uuid_list([item["file_id"]], [*where, "file_id"], errors)
+        file_id = _uuid_value(item["file_id"], [*where, "file_id"], errors)
+        if file_id is not None:
+            training.append(file_id)
         _check_number(item, "weight", where, errors, lo=0, exclusive_lo=True)
     validation = _uuid_list(body.get("validation_files"), ["body", "validation_files"], errors)
     suffix = body.get("suffix")

@@ -520,11 +520,14 @@ class World:
         excess = len(self._jobs) - self.max_jobs
         if excess <= 0:
             return
-        finished = sorted(
-            (job for job in self._jobs.values() if job.is_terminal and not job.pending),
-            key=lambda job: job.created_at,
-        )
-        for job in finished[:excess]:
+        # Finished jobs go first, then jobs idling in VALIDATED that nobody started.
+        idle = [
+            job
+            for job in self._jobs.values()
+            if not job.pending and (job.is_terminal or job.status == JobStatus.VALIDATED)
+        ]
+        idle.sort(key=lambda job: (not job.is_terminal, job.created_at))
+        for job in idle[:excess]:
             del self._jobs[job.id]
             self._active.discard(job.id)
             for file_id in (*job.training_files, *job.validation_files):
