@@ -629,14 +629,14 @@ def _problems(exc: BaseException) -> list[str]:
 
 
 def _decode(data: bytes | bytearray | memoryview | str | Mapping[str, Any]) -> Any:
-    if isinstance(data, Mapping):
-        return data
+    if isinstance(data, Mapping | list | tuple | int | float) or data is None:
+        return data  # already decoded: structuring says what is wrong with it
     if isinstance(data, bytes | bytearray | memoryview | str):
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError as exc:
             raise PayloadError([f"$: invalid JSON ({exc})"]) from None
-    raise PayloadError([f"$: expected JSON bytes, str or an object, got {type(data).__name__}"])
+    raise PayloadError([f"$: expected JSON (bytes, str or decoded), got {type(data).__name__}"])
 
 
 def _parse(data: Any, fast: Callable[[Any], T], slow_type: Any) -> T:
