@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self
 import attrs
 
 from tui import __version__
+from tui.api.errors import FinetopError
 from tui.config import Settings
 from tui.settings_key import KeyKind, Secret, run_key_command
 
@@ -75,7 +76,10 @@ def _start_simulator() -> tuple[_Simulator, str]:
         host="127.0.0.1", port=0, seed=DEMO_SEED, jobs=DEMO_JOBS, live=DEMO_LIVE, speed=DEMO_SPEED
     )
     simulator = SimulatorThread(options)
-    base_url = simulator.start()
+    try:
+        base_url = simulator.start()
+    except (OSError, RuntimeError) as exc:
+        raise FinetopError(f"demo mode: the built-in simulator did not start: {exc}") from None
     return simulator, base_url
 
 

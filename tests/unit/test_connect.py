@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tui import __version__
-from tui.api.errors import InsecureURLError
+from tui.api.errors import FinetopError, InsecureURLError
 from tui.config import KeyKind, KeySource, Secret, Settings, load_settings
 from tui.connect import DEMO_JOBS, Connection, open_client, resolve_key
 from tui.settings_key import ApiKeyError
@@ -133,3 +133,16 @@ async def test_client_also_refuses_insecure_http() -> None:
     allowed = attrs.evolve(settings, insecure_http=True)
     async with open_client(allowed, transport=recording_transport([])) as conn:
         assert conn.base_url == "http://example.com"
+
+
+async def test_a_simulator_that_cannot_start_is_a_one_line_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(self: object, timeout: float = 10.0) -> str:
+        raise OSError("no ports left")
+
+    monkeypatch.setattr("tui.sim.runner.SimulatorThread.start", refuse)
+    connection = Connection(Settings(demo=True))
+    with pytest.raises(FinetopError, match="simulator did not start: no ports left"):
+        await connection.start()
+    assert not connection.is_open
