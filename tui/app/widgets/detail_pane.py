@@ -97,15 +97,6 @@ def _heading(title: str) -> Content:
     return Content.assemble((title, "bold $primary"))
 
 
-def _kv(label: str, *value: str | Content | tuple[str, str | Style]) -> Content:
-    """One ``label   value`` line; the label dim and padded so values line up."""
-    parts: list[str | Content | tuple[str, str | Style]] = [
-        (f"  {label:<{_LABEL_WIDTH}}", "$text-muted")
-    ]
-    parts.extend(value)
-    return Content.assemble(*parts)
-
-
 def _lines(lines: Iterable[Content]) -> Content:
     return Content("\n").join(lines)
 
@@ -296,6 +287,7 @@ class DetailPane(Widget):
         self._monotonic_now: float | None = None
         self._texts: dict[str, Content] = {}
         self._new_count = 0
+        self._width = 0
 
     # ------------------------------------------------------------------ public API
 
@@ -360,6 +352,13 @@ class DetailPane(Widget):
 
     def on_mount(self) -> None:
         self._render_all()
+
+    def on_resize(self) -> None:
+        # Long values wrap with a hanging indent computed from the width: redo it on resize.
+        width = self.content_region.width
+        if width != self._width:
+            self._width = width
+            self._render_all()
 
     @on(CheckpointTable.FollowChanged)
     def _follow_changed(self, event: CheckpointTable.FollowChanged) -> None:
@@ -442,7 +441,6 @@ class DetailPane(Widget):
             Content.from_rich_text(status_badge(job.status)),
             "  ",
             (title or MISSING, "bold"),
-            ("  " + job.id, "$text-muted"),
         )
 
     def _freshness(self) -> list[Content]:
@@ -459,10 +457,10 @@ class DetailPane(Widget):
             state = "list only; the detail is being fetched"
         if fetched is not None and self._monotonic_now is not None:
             state += f", detail fetched {fmt_age(fetched, self._monotonic_now)}"
-        lines.append(_kv("data", state))
+        lines.append(self._kv("data", state))
         error = getattr(view, "last_error", None)
         if error:
-            lines.append(_kv("last error", (str(error), "$error")))
+            lines.append(self._kv("last error", (str(error), "$error")))
         return lines
 
     def _overview(self, job: Job) -> Content:
@@ -471,18 +469,31 @@ class DetailPane(Widget):
         job_type = job.job_type if job.job_type == kind else f"{job.job_type} ({kind})"
         lines = [
             _heading(_TITLES["overview"]),
-            _kv("id", job.id),
-            _kv("status", Content.from_rich_text(status_badge(job.status))),
-            _kv("model", or_missing(job.model)),
-            _kv("type", or_missing(job_type)),
-            _kv("suffix", or_missing(job.suffix)),
-            _kv("fine-tuned model", or_missing(job.fine_tuned_model)),
-            _kv("created", self._when(job.created_at, now, tz)),
-            _kv("modified", self._when(job.modified_at, now, tz)),
-            _kv("auto start", fmt_bool(job.auto_start)),
+            self._kv("id", job.id),
+            self._kv("status", Content.from_rich_text(status_badge(job.status))),
+            self._kv("model", or_missing(job.model)),
+            self._kv("type", or_missing(job_type)),
+            self._kv("suffix", or_missing(job.suffix)),
+            self._kv("fine-tuned model", or_missing(job.fine_tuned_model)),
+            self._kv("created", self._when(job.created_at, now, tz)),
+            self._kv("modified", self._when(job.modified_at, now, tz)),
+            self._kv("auto start", fmt_bool(job.auto_start)),
             *self._freshness(),
         ]
         return _lines(lines)
+
+    def _kv(self, label: str, *value: str | Content | tuple[str, str | Style]) -> Content:
+        """One ``label   value`` line; the label dim and padded so values line up.
+
+        A value too long for the pane wraps under itself (a hanging indent), not under the label.
+        """
+        indent = 2 + _LABEL_WIDTH
+        head = Content.assemble((f"  {label:<{_LABEL_WIDTH}}", "$text-muted"))
+        body = Content.assemble(*value)
+        room = self._width - indent
+        if room >= 16 and body.cell_length > room:
+            body = Content("\n" + " " * indent).join(body.wrap(room))
+        return head + body
 
     @staticmethod
     def _when(timestamp: float | None, now: float, tz: tzinfo | None) -> Content:
@@ -492,6 +503,9 @@ class DetailPane(Widget):
 
     def _progress(self, job: Job) -> Content:
         progress = compute_progress(job, self._now)
+        step = progress.step
+        if step is None and progress.fraction == 1.0:
+            step = progress.total_steps  # a successful job ran every step, checkpoints or not
         bar = progress_bar(progress.fraction, 20) if progress.fraction is not None else ""
         eta = fmt_duration(progress.eta)
         if progress.eta is not None and progress.eta_source == "estimate":
@@ -508,17 +522,19 @@ class DetailPane(Widget):
         estimated_start = job.metadata.estimated_start_time if job.metadata else None
         lines = [
             _heading(_TITLES["progress"]),
-            _kv(
+            self._kv(
                 "steps",
-                fmt_progress(progress.step, progress.total_steps),
+                fmt_progress(step, progress.total_steps),
                 ("  " + bar if bar else "", "$primary"),
             ),
-            _kv("estimated start", self._when(estimated_start, self._now, self.tz)),
-            _kv("started", self._when(progress.started_at, self._now, self.tz)),
-            _kv("finished", self._when(progress.finished_at, self._now, self.tz)),
-            _kv("duration" if progress.finished_at else "elapsed", fmt_duration(progress.elapsed)),
-            _kv("rate", rate),
-            _kv("ETA", eta),
+            self._kv("estimated start", self._when(estimated_start, self._now, self.tz)),
+            self._kv("started", self._when(progress.started_at, self._now, self.tz)),
+            self._kv("finished", self._when(progress.finished_at, self._now, self.tz)),
+            self._kv(
+                "duration" if progress.finished_at else "elapsed", fmt_duration(progress.elapsed)
+            ),
+            self._kv("rate", rate),
+            self._kv("ETA", eta),
         ]
         return _lines(lines)
 
@@ -533,12 +549,12 @@ class DetailPane(Widget):
 
         lines = [
             _heading(_TITLES["cost"]),
-            _kv("cost", fmt_money(get("cost"), get("cost_currency"))),
-            _kv("expected duration", fmt_duration(get("expected_duration_seconds") or None)),
-            _kv("train tokens", tokens(get("train_tokens"))),
-            _kv("tokens per step", tokens(get("train_tokens_per_step"))),
-            _kv("data tokens", tokens(get("data_tokens"))),
-            _kv("trained tokens", tokens(job.trained_tokens)),
+            self._kv("cost", fmt_money(get("cost"), get("cost_currency"))),
+            self._kv("expected duration", fmt_duration(get("expected_duration_seconds") or None)),
+            self._kv("train tokens", tokens(get("train_tokens"))),
+            self._kv("tokens per step", tokens(get("train_tokens_per_step"))),
+            self._kv("data tokens", tokens(get("data_tokens"))),
+            self._kv("trained tokens", tokens(job.trained_tokens)),
         ]
         return _lines(lines)
 
@@ -550,36 +566,37 @@ class DetailPane(Widget):
                 continue
             value = getattr(params, field.name)
             text = fmt_count(value) if isinstance(value, int) else fmt_float(value)
-            lines.append(_kv(field.name.replace("_", " "), text))
+            lines.append(self._kv(field.name.replace("_", " "), text))
         return _lines(lines)
 
     def _files_section(self, job: Job) -> Content:
         lines = [_heading(_TITLES["files"])]
         for label, ids in (("training", job.training_files), ("validation", job.validation_files)):
             for index, shown in enumerate(_file_list(ids, self._file_names)):
-                lines.append(_kv(label if index == 0 else "", shown))
+                lines.append(self._kv(label if index == 0 else "", shown))
         return _lines(lines)
 
     def _integrations(self, job: Job) -> Content:
         lines = [_heading(_TITLES["integrations"])]
         integrations = job.integrations
         if integrations is None:
-            lines.append(_kv("", MISSING))
+            lines.append(self._kv("", MISSING))
         elif not integrations:
-            lines.append(_kv("", ("none", "$text-muted")))
+            lines.append(self._kv("", ("none", "$text-muted")))
         for integration in integrations or ():
             if isinstance(integration, WandbIntegration):
                 project = integration.project or MISSING
-                lines.append(_kv("W&B project", project))
-                lines.append(_kv("run name", or_missing(integration.name or integration.run_name)))
+                lines.append(self._kv("W&B project", project))
+                run_name = integration.name or integration.run_name
+                lines.append(self._kv("run name", or_missing(run_name)))
                 url = integration.url
                 if url:
-                    lines.append(_kv("url", (url, Style(link=url, underline=True))))
+                    lines.append(self._kv("url", (url, Style(link=url, underline=True))))
                 else:
-                    lines.append(_kv("url", MISSING, ("  (appears once the job runs)", "dim")))
+                    lines.append(self._kv("url", MISSING, ("  (appears once the job runs)", "dim")))
             else:
                 raw = ", ".join(f"{k}={v}" for k, v in integration.raw.items() if k != "type")
-                lines.append(_kv(integration.type or "integration", raw or MISSING))
+                lines.append(self._kv(integration.type or "integration", raw or MISSING))
         return _lines(lines)
 
     def _repositories(self, job: Job) -> Content | None:
@@ -587,12 +604,12 @@ class DetailPane(Widget):
             return None  # classifier jobs have no repositories
         lines = [_heading(_TITLES["repositories"])]
         if not job.repositories:
-            lines.append(_kv("", ("none", "$text-muted")))
+            lines.append(self._kv("", ("none", "$text-muted")))
         for repo in job.repositories:
             if isinstance(repo, GithubRepository):
                 ref = f"@{repo.ref}" if repo.ref else ""
                 lines.append(
-                    _kv(
+                    self._kv(
                         "github",
                         f"{repo.owner}/{repo.name}{ref}",
                         (f"  commit {repo.commit_id[:12]}  weight {fmt_float(repo.weight)}", "dim"),
@@ -600,7 +617,7 @@ class DetailPane(Widget):
                 )
             else:
                 raw = ", ".join(f"{k}={v}" for k, v in repo.raw.items() if k != "type")
-                lines.append(_kv(repo.type or "repository", raw or MISSING))
+                lines.append(self._kv(repo.type or "repository", raw or MISSING))
         return _lines(lines)
 
     def _targets(self, job: Job) -> Content | None:
@@ -608,25 +625,26 @@ class DetailPane(Widget):
             return None
         lines = [_heading(_TITLES["targets"])]
         if not isinstance(job, ClassifierJobDetails):
-            lines.append(_kv("", ("not loaded yet: they come with the job's detail", "dim")))
+            lines.append(self._kv("", ("not loaded yet: they come with the job's detail", "dim")))
             return _lines(lines)
         if not job.classifier_targets:
-            lines.append(_kv("", ("none", "$text-muted")))
+            lines.append(self._kv("", ("none", "$text-muted")))
         for target in job.classifier_targets:
-            lines.append(_kv("target", (target.name, "bold")))
-            lines.append(_kv("labels", f"{len(target.labels)}: " + ", ".join(target.labels)))
-            lines.append(_kv("weight", fmt_float(target.weight)))
-            lines.append(_kv("loss function", or_missing(target.loss_function)))
+            lines.append(self._kv("target", (target.name, "bold")))
+            lines.append(self._kv("labels", f"{len(target.labels)}: " + ", ".join(target.labels)))
+            lines.append(self._kv("weight", fmt_float(target.weight)))
+            lines.append(self._kv("loss function", or_missing(target.loss_function)))
         return _lines(lines)
 
     def _events(self, job: Job) -> Content:
         lines = [_heading(_TITLES["events"])]
         if not isinstance(job, CompletionJobDetails | ClassifierJobDetails):
-            lines.append(_kv("", ("no events yet: they come with the job's detail", "$text-muted")))
+            note = "no events yet: they come with the job's detail"
+            lines.append(self._kv("", (note, "$text-muted")))
             return _lines(lines)
         events = job.events_by_time
         if not events:
-            lines.append(_kv("", ("none yet", "$text-muted")))
+            lines.append(self._kv("", ("none yet", "$text-muted")))
         for event in events:
             status = event.status
             detail: Content | str = Content.from_rich_text(status_badge(status)) if status else ""

@@ -41,6 +41,9 @@ __all__ = [
 MAX_POINTS = 500
 """The most points one sparkline holds; longer histories are thinned evenly."""
 
+STACK_BELOW = 80
+"""Below this width each label sits above its sparkline instead of beside it."""
+
 METRICS: tuple[tuple[str, str], ...] = (
     ("train_loss", "train loss"),
     ("valid_loss", "valid loss"),
@@ -137,6 +140,14 @@ class MetricsPanel(Widget):
         min-width: 8;
         height: 1;
     }
+    /* Narrow (e.g. a side column): each label above its sparkline. */
+    MetricsPanel.-stacked > .metric-row {
+        height: 2;
+        layout: vertical;
+    }
+    MetricsPanel.-stacked .metric-label {
+        width: 1fr;
+    }
     MetricsPanel #spark-train_loss > .sparkline--max-color {
         color: $primary;
     }
@@ -226,11 +237,15 @@ class MetricsPanel(Widget):
             self._labels[key] = content
             self.query_one(f"#label-{key}", Static).update(content)
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < STACK_BELOW, "-stacked")
+
     def _draw(self, key: str, series: MetricSeries) -> None:
-        """Give a sparkline its points; hide it while empty (a flat baseline looks like data)."""
+        """Give a sparkline its points; hide it below two (a flat baseline looks like data)."""
         sparkline = self.query_one(f"#spark-{key}", Sparkline)
         sparkline.data = downsample(series.values, self.max_points)
-        sparkline.styles.visibility = "visible" if series.values else "hidden"
+        # One point draws a full-width block that says nothing: the label already shows it.
+        sparkline.styles.visibility = "visible" if len(series.values) >= 2 else "hidden"
 
     @staticmethod
     def _label(label: str, series: MetricSeries, *, no_job: bool) -> Content:
