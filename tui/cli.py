@@ -172,11 +172,14 @@ def build_parser(*, sim_arguments: bool = True) -> argparse.ArgumentParser:
     )
     watch.add_argument("job_id", metavar="JOB_ID", help="the job's id (a UUID)")
 
-    commands.add_parser(
+    config = commands.add_parser(
         "config",
         parents=[connection],
         help="print the effective settings and where each came from",
         description="Print the effective settings and their sources. The key is never shown.",
+    )
+    config.add_argument(
+        "--example", action="store_true", help="print a commented example config.toml instead"
     )
     return parser
 
@@ -203,8 +206,11 @@ def _run_sim(ns: argparse.Namespace) -> int:
 
 
 def _run_config(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from tui.settings_report import format_settings
+    from tui.settings_report import EXAMPLE_CONFIG, format_settings
 
+    if ns.example:
+        out.write(EXAMPLE_CONFIG)
+        return 0
     settings = _settings_from(ns)
     _warn(settings, err)
     out.write(format_settings(settings))

@@ -8,7 +8,35 @@ from __future__ import annotations
 
 from tui.config import Settings
 
-__all__ = ["format_settings", "settings_rows"]
+__all__ = ["EXAMPLE_CONFIG", "format_settings", "settings_rows"]
+
+EXAMPLE_CONFIG = """\
+# finetop configuration. Precedence: defaults < this file < FINETOP_* variables < flags.
+
+# server_url = "https://api.mistral.ai"
+# The key: MISTRAL_API_KEY, or a command printing it (run without a shell), e.g.
+# api_key_command = "pass show mistral"
+# api_key_env = "MISTRAL_API_KEY"     # the variable to read the key from
+# profile = "work"                    # the profile used when --profile is not given
+
+# theme = "finetop"                   # or finetop-light, finetop-high-contrast, ansi-dark...
+# color_system = "auto"               # auto, standard, 256, truecolor, none
+# no_mouse = false
+# bell = false                        # ring when a job finishes
+# read_only = false                   # hide and block cancel/start
+# list_interval = 30                  # seconds between job list refreshes
+# full_list_interval = 300            # seconds between refreshes of every page
+# detail_interval = 10                # seconds between detail refreshes of moving jobs
+# timeout = 15                        # HTTP timeout, seconds
+
+# [keymap]                            # binding id = key or list of keys
+# refresh = ["r", "f5"]
+
+# [profiles.work]                     # finetop --profile work
+# workspace = "Work"
+# api_key_command = "pass show mistral-work"
+# read_only = true
+"""
 
 _SHOWN = (
     "server_url",

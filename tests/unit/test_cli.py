@@ -11,7 +11,7 @@ import pytest
 
 from tui import __version__
 from tui.cli import main
-from tui.config import KeyKind, Settings
+from tui.config import KeyKind, Settings, load_settings
 
 SECRET = "sk-cli-test-9f8e7d6c5b4a"
 
@@ -178,6 +178,24 @@ def test_config_lists_sources(
     assert rows["full_list_interval"].endswith("default")
     assert rows["keymap.quit"].endswith(f"file:{cfg}")
     assert rows["config"].endswith("env:FINETOP_CONFIG")
+
+
+def test_config_example_is_a_valid_config_once_uncommented(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["config", "--example"], capsys)
+    assert code == 0
+    assert "api_key_command" in out
+    uncommented = "\n".join(
+        line[2:] if (line.startswith("# ") and "=" in line) or line.startswith("# [") else line
+        for line in out.splitlines()
+    )
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(uncommented.replace('profile = "work"', ""))
+    settings = load_settings({"profile": "work"}, env={}, config_path=cfg)
+    assert settings.warnings == ()
+    assert settings.read_only is True
+    assert dict(settings.keymap) == {"refresh": "r,f5"}
 
 
 # --- errors -----------------------------------------------------------------------------------
