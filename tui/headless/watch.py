@@ -1,0 +1,164 @@
+"""``finetop watch JOB_ID``: follow one job, one line per new status, event and checkpoint.
+
+A simple detail loop (one job needs no list polling) with the poller's policy: the job's store
+entry reports what is new; 429, 5xx and network errors print one line on stderr and back off
+(honouring Retry-After) without giving up. It exits when the job ends, with a status that says
+how: 0 SUCCESS, 2 FAILED, 3 FAILED_VALIDATION, 4 CANCELLED; 5 if the job does not exist; 1 on
+other errors (e.g. authentication).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import Protocol, TextIO
+
+from tui.api.backoff import Backoff
+from tui.api.clock import Clock, SystemClock
+from tui.api.errors import (
+    AuthenticationError,
+    FinetopError,
+    NotFoundError,
+    PayloadError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+)
+from tui.api.models import Checkpoint, Event, Job, JobDetails
+from tui.headless import (
+    EXIT_CANCELLED,
+    EXIT_ERROR,
+    EXIT_FAILED,
+    EXIT_FAILED_VALIDATION,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+)
+from tui.headless.render import DASH, PROG, fmt_duration, fmt_float, fmt_time
+from tui.monitor.changes import Change, CheckpointsAdded, EventsAdded, JobAdded, JobChanged
+from tui.monitor.store import JobStore
+
+__all__ = ["EXIT_BY_STATUS", "JobFetcher", "checkpoint_line", "run_watch"]
+
+EXIT_BY_STATUS: dict[str, int] = {
+    "SUCCESS": EXIT_OK,
+    "FAILED": EXIT_FAILED,
+    "FAILED_VALIDATION": EXIT_FAILED_VALIDATION,
+    "CANCELLED": EXIT_CANCELLED,
+}
+"""The exit status for each terminal job status."""
+
+_TRANSIENT = (RateLimitedError, ServerError, TransportError, PayloadError)
+"""Errors worth waiting out: the next try may well succeed."""
+
+
+class JobFetcher(Protocol):
+    """What ``run_watch`` needs from the client."""
+
+    async def get_job(self, job_id: str) -> JobDetails: ...
+
+
+def checkpoint_line(checkpoint: Checkpoint, total_steps: int | None) -> str:
+    """``step 40/100  train 0.8123  valid 0.7843  perplexity 1.7223``."""
+    metrics = checkpoint.metrics
+    step = f"{checkpoint.step_number}/{total_steps}" if total_steps else str(checkpoint.step_number)
+    valid = fmt_float(metrics.valid_loss) if metrics.evaluated else DASH
+    return (
+        f"{fmt_time(checkpoint.created_at)}  checkpoint  step {step}  "
+        f"train {fmt_float(metrics.train_loss)}  valid {valid}  "
+        f"perplexity {fmt_float(metrics.perplexity)}"
+    )
+
+
+def _event_line(event: Event) -> str:
+    detail = f" {event.status}" if event.status else ""
+    return f"{fmt_time(event.created_at)}  event       {event.name}{detail}"
+
+
+def _lines(changes: Iterable[Change], job: Job, now_wall: float, first: bool) -> list[str]:
+    lines: list[str] = []
+    new_events: tuple[Event, ...] = ()
+    for change in changes:
+        if isinstance(change, EventsAdded):
+            new_events = change.events
+    announced = {e.status for e in new_events if e.status}
+    for change in changes:
+        match change:
+            case JobAdded(job=added):
+                label = added.suffix or added.fine_tuned_model or DASH
+                lines.append(
+                    f"{fmt_time(now_wall)}  watching    {added.id}  {added.model}  {label}  "
+                    f"status {added.status}"
+                )
+            case JobChanged(job=changed, fields=fields) if "status" in fields:
+                if changed.status not in announced:
+                    lines.append(f"{fmt_time(now_wall)}  status      {changed.status}")
+            case EventsAdded(events=events):
+                lines.extend(_event_line(e) for e in events)
+            case CheckpointsAdded(checkpoints=checkpoints):
+                # On the first fetch only the latest checkpoint matters; later, every new one.
+                shown = checkpoints[-1:] if first else checkpoints
+                lines.extend(checkpoint_line(c, job.training_steps) for c in shown)
+            case _:
+                pass
+    return lines
+
+
+def _retry_after(error: FinetopError) -> float | None:
+    return getattr(error, "retry_after", None)
+
+
+async def run_watch(
+    client: JobFetcher,
+    job_id: str,
+    *,
+    out: TextIO,
+    err: TextIO | None = None,
+    clock: Clock | None = None,
+    interval: float = 10.0,
+    backoff: Backoff | None = None,
+) -> int:
+    """Follow ``job_id`` until it ends; see the module docstring for output and exit statuses.
+
+    ``interval`` is the time between fetches while all is well.
+    """
+    err = err or sys.stderr
+    clock = clock or SystemClock()
+    backoff = backoff or Backoff(base=2.0, cap=300.0)
+    store = JobStore(clock=clock)
+    failures = 0
+    first = True
+    while True:
+        try:
+            details = await client.get_job(job_id)
+        except NotFoundError:
+            print(f"{PROG}: error: job {job_id} not found", file=err)
+            return EXIT_NOT_FOUND
+        except AuthenticationError as error:
+            print(f"{PROG}: error: {error}", file=err)
+            return EXIT_ERROR
+        except _TRANSIENT as error:
+            delay = backoff.next_delay(failures, _retry_after(error))
+            failures += 1
+            print(
+                f"{PROG}: {error.kind.value}: {error} (retrying in {fmt_duration(delay)})",
+                file=err,
+            )
+            await clock.sleep(delay)
+            continue
+        except FinetopError as error:
+            print(f"{PROG}: error: {error}", file=err)
+            return EXIT_ERROR
+        if failures:
+            print(f"{PROG}: reconnected", file=err)
+        failures = 0
+        changes = store.apply(details)
+        for line in _lines(changes, details, clock.time(), first):
+            out.write(line + "\n")
+        out.flush()
+        first = False
+        if details.is_terminal:
+            code = EXIT_BY_STATUS.get(details.status, EXIT_ERROR)
+            out.write(f"{fmt_time(clock.time())}  finished    {details.status}\n")
+            out.flush()
+            return code
+        await clock.sleep(interval)
