@@ -260,7 +260,7 @@ class GatewayMiddleware:
                 answer.body = self._drift(answer)
             elif fault is not None and fault.kind == "truncate":
                 answer.body = answer.body[: max(1, len(answer.body) // 2)]
-        await self._send(send, answer, decision, request_id)
+        # Counted before sending, so a client that has its answer sees it counted.
         state.record(
             RequestRecord(
                 scope["method"],
@@ -271,6 +271,7 @@ class GatewayMiddleware:
                 None if fault is None else str(fault).partition(":")[0],
             )
         )
+        await self._send(send, answer, decision, request_id)
 
     def _drift(self, answer: _Answer) -> bytes:
         try:

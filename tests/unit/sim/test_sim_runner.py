@@ -1,0 +1,87 @@
+"""Serving over real HTTP: the background thread, ``finetop sim`` flags and options."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+
+import httpx
+import pytest
+
+from tui.sim.cli_args import add_sim_arguments, options_from_args
+from tui.sim.options import SimOptions
+from tui.sim.runner import SimulatorThread, serve
+from tui.sim.world import World
+
+
+def parse(*argv: str) -> SimOptions:
+    parser = argparse.ArgumentParser(prog="finetop sim")
+    add_sim_arguments(parser)
+    return options_from_args(parser.parse_args(argv))
+
+
+def test_defaults_match_sim_options() -> None:
+    assert parse() == SimOptions()
+    assert SimOptions().host == "127.0.0.1"
+
+
+def test_every_flag() -> None:
+    options = parse(
+        "--host", "0.0.0.0", "--port", "0", "--seed", "3", "--jobs", "5", "--live", "1",
+        "--speed", "2.5", "--api-key", "sk-x", "--rate-limit", "30", "--faults", "500:0.1",
+        "--no-arrivals",
+    )  # fmt: skip
+    assert options == SimOptions(
+        host="0.0.0.0", port=0, seed=3, jobs=5, live=1, speed=2.5, api_key="sk-x",
+        rate_limit=30, faults="500:0.1", arrivals=False,
+    )  # fmt: skip
+    assert "sk-x" not in repr(options)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--faults", "boom:1"], ["--speed", "0"], ["--rate-limit", "0"], ["--port", "-1"]],
+)
+def test_bad_flags_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        parse(*argv)
+    assert info.value.code == 2
+    assert "finetop sim" in capsys.readouterr().err
+
+
+def test_thread_serves_on_a_free_loopback_port_and_stops(world: World) -> None:
+    before = set(threading.enumerate())
+    lines: list[str] = []
+    sim = SimulatorThread(world=world, request_log=lines.append)
+    url = sim.start()
+    assert url.startswith("http://127.0.0.1:")
+    with httpx.Client(base_url=url) as client:
+        assert client.get("/v1/fine_tuning/jobs").json()["total"] == len(world)
+    assert sim.requests_served == 1
+    assert len(lines) == 1
+    sim.stop()
+    assert not sim.running
+    assert set(threading.enumerate()) <= before
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url + "/v1/models", timeout=2)
+
+
+def test_thread_from_options_with_auth_and_limits() -> None:
+    options = SimOptions(jobs=4, live=1, api_key="sk-demo", rate_limit=2, arrivals=False)
+    with SimulatorThread(options) as sim, httpx.Client(base_url=sim.base_url) as client:
+        assert client.get("/v1/models").status_code == 401
+        headers = {"authorization": "Bearer sk-demo"}
+        first = client.get("/v1/models", headers=headers)
+        assert first.headers["x-ratelimit-remaining-req-minute"] == "1"
+        client.get("/v1/models", headers=headers)
+        assert client.get("/v1/models", headers=headers).status_code == 429
+        assert len(sim.world) == 5
+
+
+def test_serve_reports_a_busy_port() -> None:
+    with SimulatorThread(world=World(jobs=1, live=0, arrivals=False)) as sim:
+        port = int(sim.base_url.rsplit(":", 1)[1])
+        lines: list[str] = []
+        code = serve(SimOptions(port=port, jobs=1, live=0), out=lines.append)
+    assert code == 1
+    assert "cannot listen" in lines[0]
