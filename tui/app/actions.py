@@ -63,6 +63,8 @@ class ActionSpec:
     palette: bool = True
     """Whether the command palette offers it (navigation keys are pointless there)."""
     priority: bool = False
+    footer: str = ""
+    """A shorter label for the footer (the description when empty)."""
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -72,10 +74,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("top", "g,home", "scroll_top", "First job", Scope.TABLE, palette=False),
     ActionSpec("bottom", "G,end", "scroll_bottom", "Last job", Scope.TABLE, palette=False),
     # The main screen.
-    ActionSpec("open_detail", "enter", "open_detail", "Open the job's detail", show=True),
+    ActionSpec(
+        "open_detail", "enter", "open_detail", "Open the job's detail", show=True, footer="Detail"
+    ),
     ActionSpec("switch_pane", "tab", "switch_pane", "Switch between list and detail"),
     ActionSpec("close_detail", "escape", "close_detail", "Back to the list", palette=False),
-    ActionSpec("filter", "slash", "filter", "Filter jobs (! inverts)", show=True),
+    ActionSpec("filter", "slash", "filter", "Filter jobs (! inverts)", show=True, footer="Filter"),
     ActionSpec("group_all", "1", "group('all')", "Show all jobs"),
     ActionSpec("group_running", "2", "group('running')", "Show running jobs"),
     ActionSpec("group_pending", "3", "group('pending')", "Show pending jobs"),
@@ -83,15 +87,27 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("group_succeeded", "5", "group('succeeded')", "Show succeeded jobs"),
     ActionSpec("group_cancelled", "6", "group('cancelled')", "Show cancelled jobs"),
     ActionSpec("cycle_group", "f", "cycle_group", "Cycle the status filter"),
-    ActionSpec("sort_column", "s", "sort_column", "Sort by the next column", show=True),
+    ActionSpec(
+        "sort_column", "s", "sort_column", "Sort by the next column", show=True, footer="Sort"
+    ),
     ActionSpec("sort_direction", "S", "sort_direction", "Reverse the sort order"),
     # Polling.
-    ActionSpec("refresh", "r", "app.refresh_now", "Refresh now", show=True),
-    ActionSpec("pause", "p", "app.toggle_pause", "Pause or resume updates", show=True),
+    ActionSpec("refresh", "r", "app.refresh_now", "Refresh now", show=True, footer="Refresh"),
+    ActionSpec(
+        "pause", "p", "app.toggle_pause", "Pause or resume updates", show=True, footer="Pause"
+    ),
     ActionSpec("slower", "plus", "app.scale_interval(2.0)", "Poll interval ×2"),
     ActionSpec("faster", "minus", "app.scale_interval(0.5)", "Poll interval ÷2"),
     # The highlighted job.
-    ActionSpec("cancel_job", "c", "app.cancel_job", "Cancel the job", show=True, mutating=True),
+    ActionSpec(
+        "cancel_job",
+        "c",
+        "app.cancel_job",
+        "Cancel the job",
+        show=True,
+        mutating=True,
+        footer="Cancel",
+    ),
     ActionSpec("start_job", "a", "app.start_job", "Start the validated job", mutating=True),
     ActionSpec("copy_id", "y", "app.copy_job_id", "Copy the job id"),
     ActionSpec("copy_model", "Y", "app.copy_model", "Copy the fine-tuned model name"),
@@ -129,7 +145,7 @@ def bindings_for(scope: Scope, *, read_only: bool) -> list[Binding]:
         Binding(
             spec.keys,
             spec.action,
-            spec.description,
+            spec.footer or spec.description,
             show=spec.show,
             priority=spec.priority,
             id=spec.id,

@@ -214,7 +214,7 @@ class _MainScreenBase(Screen[None]):
         store = self.finetop.store
         now = self.finetop.wall_now()
         views = store.query(self.job_filter, self.sort_spec, now_wall=now)
-        self.table.sync([view.job for view in views], now, changed)
+        self.table.sync(views, now, changed)
         self._views_shown = len(views)
         highlighted = self.highlighted_job_id
         if highlighted != self.shown_job_id or (
@@ -239,7 +239,7 @@ class _MainScreenBase(Screen[None]):
         store = self.finetop.store
         views = [store.get(job_id) for job_id in self.table.visible_job_ids()]
         self.table.refresh_times(
-            [view.job for view in views if view is not None], self.finetop.wall_now()
+            [view for view in views if view is not None], self.finetop.wall_now()
         )
 
     def _show_job(self, job_id: str | None) -> None:

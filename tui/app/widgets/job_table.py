@@ -18,21 +18,22 @@ from tui.api.models import Job, status_group
 from tui.app.actions import Scope, bindings_for
 from tui.app.widgets.formatting import MISSING, fmt_age, fmt_duration, fmt_loss, short_id
 from tui.app.widgets.status_badge import DEFAULT_GROUP_STYLES, status_glyph
-from tui.monitor.progress import compute_progress, job_checkpoints
+from tui.monitor.progress import compute_progress
+from tui.monitor.store import JobView
 
 __all__ = ["COLUMNS", "JobTable", "row_cells", "status_cell"]
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("status", "Status", 12),
     ("id", "Id", 8),
-    ("model", "Model", 18),
+    ("model", "Model", 14),
     ("type", "Type", 5),
-    ("name", "Suffix / model", 22),
-    ("age", "Age", 8),
+    ("name", "Suffix / model", 16),
+    ("age", "Age", 7),
     ("progress", "Progress", 16),
-    ("train", "Train", 7),
-    ("valid", "Valid", 7),
-    ("eta", "ETA / took", 10),
+    ("train", "Train", 6),
+    ("valid", "Valid", 6),
+    ("eta", "ETA/took", 9),
 )
 """``(key, label, width)`` of every column, in display order."""
 
@@ -86,16 +87,19 @@ def _name(job: Job) -> str | None:
     return model
 
 
-def time_cells(job: Job, now: float) -> tuple[Text, Text, Text]:
+def time_cells(view: JobView, now: float) -> tuple[Text, Text, Text]:
     """The age, progress and ETA (or duration) cells of a job at wall time ``now``."""
+    job = view.job
     progress = compute_progress(job, now)
     age = Text(fmt_age(job.created_at, now), no_wrap=True, end="")
     if progress.total_steps:
-        step = progress.step or 0
+        # The summary keeps the last step when the detail body was evicted.
+        step = progress.step or view.summary.step or 0
         if job.status == "SUCCESS":
             step = max(step, progress.total_steps)
         label = f"{step}/{progress.total_steps}".rjust(7)
-        prog = Text(f"{label} {_bar(progress.fraction)}", no_wrap=True, end="")
+        fraction = 1.0 if job.status == "SUCCESS" else step / progress.total_steps
+        prog = Text(f"{label} {_bar(fraction)}", no_wrap=True, end="")
     else:
         prog = Text(MISSING, no_wrap=True, end="")
     if progress.eta is not None:
@@ -107,12 +111,10 @@ def time_cells(job: Job, now: float) -> tuple[Text, Text, Text]:
     return age, prog, eta
 
 
-def row_cells(job: Job, now: float) -> tuple[Text, ...]:
+def row_cells(view: JobView, now: float) -> tuple[Text, ...]:
     """Every cell of a job's row, in :data:`COLUMNS` order."""
-    checkpoints = job_checkpoints(job)
-    train = checkpoints[-1].metrics.train_loss if checkpoints else None
-    valid = next((c.metrics.valid_loss for c in reversed(checkpoints) if c.metrics.evaluated), None)
-    age, prog, eta = time_cells(job, now)
+    job = view.job
+    age, prog, eta = time_cells(view, now)
     return (
         status_cell(job.status),
         JobIdCell(job.id),
@@ -121,8 +123,8 @@ def row_cells(job: Job, now: float) -> tuple[Text, ...]:
         _plain(_name(job)),
         age,
         prog,
-        Text(fmt_loss(train), no_wrap=True, end=""),
-        Text(fmt_loss(valid), no_wrap=True, end=""),
+        Text(fmt_loss(view.summary.train_loss), no_wrap=True, end=""),
+        Text(fmt_loss(view.summary.valid_loss), no_wrap=True, end=""),
         eta,
     )
 
@@ -174,44 +176,47 @@ class JobTable(DataTable[Text]):
 
     # ------------------------------------------------------------------ writing
 
-    def sync(self, jobs: Sequence[Job], now: float, changed: Iterable[str] | None = None) -> None:
-        """Show ``jobs`` in this order; rewrite the cells of ``changed`` ids (``None``: all)."""
+    def sync(
+        self, views: Sequence[JobView], now: float, changed: Iterable[str] | None = None
+    ) -> None:
+        """Show ``views`` in this order; rewrite the cells of ``changed`` ids (``None``: all)."""
         keep = self.highlighted_job_id
-        wanted = [job.id for job in jobs]
+        wanted = [view.job.id for view in views]
         wanted_set = set(wanted)
         changed_set = None if changed is None else set(changed)
         with self.app.batch_update():
             stale = [job_id for job_id in self._cells if job_id not in wanted_set]
             if len(stale) > self.REBUILD_THRESHOLD:
-                self._rebuild(jobs, now)
+                self._rebuild(views, now)
             else:
                 for job_id in stale:
                     self.remove_row(job_id)
                     del self._cells[job_id]
-                for job in jobs:
-                    old = self._cells.get(job.id)
+                for view in views:
+                    job_id = view.job.id
+                    old = self._cells.get(job_id)
                     if old is None:
-                        cells = row_cells(job, now)
-                        self.add_row(*cells, key=job.id)
-                        self._cells[job.id] = cells
-                    elif changed_set is None or job.id in changed_set:
-                        self._write(job.id, old, row_cells(job, now))
+                        cells = row_cells(view, now)
+                        self.add_row(*cells, key=job_id)
+                        self._cells[job_id] = cells
+                    elif changed_set is None or job_id in changed_set:
+                        self._write(job_id, old, row_cells(view, now))
                 if wanted != self._current_order():
                     rank = {job_id: index for index, job_id in enumerate(wanted)}
                     self.sort("id", key=lambda cell: rank[cell.job_id])
             self._order = wanted
             self._restore_cursor(keep)
 
-    def refresh_times(self, jobs: Iterable[Job], now: float) -> None:
-        """Rewrite the time-dependent cells (age, progress, ETA) of ``jobs`` only."""
+    def refresh_times(self, views: Iterable[JobView], now: float) -> None:
+        """Rewrite the time-dependent cells (age, progress, ETA) of ``views`` only."""
         with self.app.batch_update():
-            for job in jobs:
-                old = self._cells.get(job.id)
+            for view in views:
+                old = self._cells.get(view.job.id)
                 if old is None:
                     continue
                 new = list(old)
-                new[5], new[6], new[9] = time_cells(job, now)
-                self._write(job.id, old, tuple(new))
+                new[5], new[6], new[9] = time_cells(view, now)
+                self._write(view.job.id, old, tuple(new))
 
     def visible_job_ids(self) -> list[str]:
         """Ids of the rows currently scrolled into view."""
@@ -227,13 +232,13 @@ class JobTable(DataTable[Text]):
                 self.update_cell(job_id, key, after, update_width=False)
         self._cells[job_id] = new
 
-    def _rebuild(self, jobs: Sequence[Job], now: float) -> None:
+    def _rebuild(self, views: Sequence[JobView], now: float) -> None:
         self.clear()
         self._cells = {}
-        for job in jobs:
-            cells = row_cells(job, now)
-            self.add_row(*cells, key=job.id)
-            self._cells[job.id] = cells
+        for view in views:
+            cells = row_cells(view, now)
+            self.add_row(*cells, key=view.job.id)
+            self._cells[view.job.id] = cells
 
     def _current_order(self) -> list[str]:
         return [str(row.key.value) for row in self.ordered_rows]

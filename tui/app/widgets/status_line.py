@@ -28,7 +28,7 @@ _GROUP_WORDS: tuple[tuple[StatusGroup, str, str], ...] = (
     (StatusGroup.RUNNING, "▶", "running"),
     (StatusGroup.PENDING, "◌", "pending"),
     (StatusGroup.FAILED, "✘", "failed"),
-    (StatusGroup.SUCCEEDED, "✔", "succeeded"),
+    (StatusGroup.SUCCEEDED, "✔", "done"),
     (StatusGroup.CANCELLED, "⊘", "cancelled"),
     (StatusGroup.UNKNOWN, "?", "unknown"),
 )
@@ -123,7 +123,7 @@ def render_status(snapshot: StatusSnapshot) -> Text:
     for group, glyph, word in _GROUP_WORDS:
         count = snapshot.counts.get(group, 0)
         if count or group in (StatusGroup.RUNNING, StatusGroup.PENDING):
-            text.append(f" {glyph} {count} {word}")
+            text.append(f" {glyph}{count} {word}")
     if snapshot.shown is not None:
         text.append(f"  │  showing {snapshot.shown}", style="italic")
     return text
@@ -138,6 +138,8 @@ class StatusLine(Static):
         dock: top;
         background: $panel;
         color: $foreground;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
