@@ -1,4 +1,4 @@
-"""The shared formatters: every "no value" reads as an em dash, values read as a person expects."""
+"""Shared formatters and status badges: "no value" reads as an em dash, status as glyph + word."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import UTC
 
 import pytest
 
+from tui.api.models import StatusGroup
 from tui.app.widgets.formatting import (
     MISSING,
     fmt_age,
@@ -24,6 +25,7 @@ from tui.app.widgets.formatting import (
     progress_bar,
     short_id,
 )
+from tui.app.widgets.status_badge import DEFAULT_GROUP_STYLES, status_badge, status_content
 
 NAN = float("nan")
 
@@ -147,3 +149,40 @@ def test_is_number() -> None:
     assert not is_number(None)
     assert not is_number(NAN)
     assert not is_number("1")
+
+
+# --------------------------------------------------------------------------- status badges
+
+
+@pytest.mark.parametrize(
+    ("status", "text"),
+    [
+        ("QUEUED", "◌ QUEUED"),
+        ("VALIDATING", "◐ VALIDATING"),
+        ("VALIDATED", "○ VALIDATED"),
+        ("RUNNING", "▶ RUNNING"),
+        ("STARTED", "▶ STARTED"),
+        ("CANCELLATION_REQUESTED", "◼ CANCELLATION_REQUESTED"),
+        ("SUCCESS", "✔ SUCCESS"),
+        ("FAILED", "✘ FAILED"),
+        ("FAILED_VALIDATION", "✘ FAILED_VALIDATION"),
+        ("CANCELLED", "⊘ CANCELLED"),
+        ("PAUSED_FOR_REASONS", "? PAUSED_FOR_REASONS"),
+    ],
+)
+def test_status_badge_has_a_glyph_and_the_word(status: str, text: str) -> None:
+    badge = status_badge(status)
+    assert badge.plain == text
+    assert status_content(status).plain == text
+
+
+def test_status_badge_styles_follow_the_group() -> None:
+    assert str(status_badge("SUCCESS").style) == DEFAULT_GROUP_STYLES[StatusGroup.SUCCEEDED]
+    assert str(status_badge("WHATEVER").style) == DEFAULT_GROUP_STYLES[StatusGroup.UNKNOWN]
+    custom = {StatusGroup.FAILED: "underline"}
+    assert str(status_badge("FAILED", custom).style) == "underline"
+    # A partial override falls back to the defaults for other groups.
+    assert str(status_badge("QUEUED", custom).style) == DEFAULT_GROUP_STYLES[StatusGroup.PENDING]
+    # Every group has a glyph distinct enough to read without colour.
+    glyphs = {status_badge(s).plain[0] for s in ("QUEUED", "RUNNING", "SUCCESS", "FAILED", "X")}
+    assert len(glyphs) == 5

@@ -56,7 +56,7 @@ from tui.app.widgets.formatting import (
     progress_bar,
 )
 from tui.app.widgets.metrics import unwrap_job
-from tui.app.widgets.status_badge import status_badge
+from tui.app.widgets.status_badge import status_content
 from tui.monitor.progress import compute_progress
 
 __all__ = ["CheckpointTable", "DetailPane"]
@@ -438,7 +438,7 @@ class DetailPane(Widget):
     def _header(self, job: Job) -> Content:
         title = job.suffix or job.fine_tuned_model or job.model
         return Content.assemble(
-            Content.from_rich_text(status_badge(job.status)),
+            status_content(job.status),
             "  ",
             (title or MISSING, "bold"),
         )
@@ -470,7 +470,7 @@ class DetailPane(Widget):
         lines = [
             _heading(_TITLES["overview"]),
             self._kv("id", job.id),
-            self._kv("status", Content.from_rich_text(status_badge(job.status))),
+            self._kv("status", status_content(job.status)),
             self._kv("model", or_missing(job.model)),
             self._kv("type", or_missing(job_type)),
             self._kv("suffix", or_missing(job.suffix)),
@@ -647,7 +647,7 @@ class DetailPane(Widget):
             lines.append(self._kv("", ("none yet", "$text-muted")))
         for event in events:
             status = event.status
-            detail: Content | str = Content.from_rich_text(status_badge(status)) if status else ""
+            detail: Content | str = status_content(status) if status else ""
             lines.append(
                 Content.assemble(
                     ("  " + fmt_time(event.created_at, self.tz), "$text-muted"),

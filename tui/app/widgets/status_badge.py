@@ -9,10 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rich.text import Text
+from textual.content import Content
 
 from tui.api.models import JobStatus, StatusGroup, status_group
 
-__all__ = ["DEFAULT_GROUP_STYLES", "STATUS_GLYPHS", "status_badge", "status_glyph"]
+__all__ = [
+    "DEFAULT_GROUP_STYLES",
+    "STATUS_GLYPHS",
+    "THEME_GROUP_STYLES",
+    "status_badge",
+    "status_content",
+    "status_glyph",
+]
 
 STATUS_GLYPHS: Mapping[str, str] = {
     JobStatus.QUEUED: "◌",
@@ -39,6 +47,17 @@ DEFAULT_GROUP_STYLES: Mapping[StatusGroup, str] = {
 """Styles per status group. Named ANSI colours, so they follow the terminal's own palette."""
 
 
+THEME_GROUP_STYLES: Mapping[StatusGroup, str] = {
+    StatusGroup.PENDING: "$warning",
+    StatusGroup.RUNNING: "bold $accent",
+    StatusGroup.SUCCEEDED: "$success",
+    StatusGroup.FAILED: "bold $error",
+    StatusGroup.CANCELLED: "$text-muted",
+    StatusGroup.UNKNOWN: "italic $secondary",
+}
+"""Styles per status group in theme variables, for Textual ``Content`` (follows the theme)."""
+
+
 def status_glyph(status: str) -> str:
     """The glyph for a raw status string (``?`` when finetop does not know it)."""
     return STATUS_GLYPHS.get(status, "?")
@@ -53,3 +72,9 @@ def status_badge(status: str, styles: Mapping[StatusGroup, str] | None = None) -
     style = (styles or DEFAULT_GROUP_STYLES).get(group, DEFAULT_GROUP_STYLES[group])
     word = status or "?"
     return Text(f"{status_glyph(status)} {word}", style=style, no_wrap=True, end="")
+
+
+def status_content(status: str) -> Content:
+    """:func:`status_badge` as Textual ``Content``, coloured from the app's theme."""
+    group = status_group(status)
+    return Content.styled(f"{status_glyph(status)} {status or '?'}", THEME_GROUP_STYLES[group])
