@@ -240,16 +240,17 @@ def _run_headless(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             from tui.headless.jobs import run_jobs
 
             return await run_jobs(
-                conn.client, status=ns.status, model=ns.model, as_json=ns.json, out=out
+                conn.client, status=ns.status, model=ns.model, as_json=ns.json, out=out, err=err
             )
         if name == "show":
             from tui.headless.show import run_show
 
-            return await run_show(conn.client, ns.job_id, as_json=ns.json, out=out)
-        from tui.api.clock import SystemClock
+            return await run_show(conn.client, ns.job_id, as_json=ns.json, out=out, err=err)
         from tui.headless.watch import run_watch
 
-        return await run_watch(conn.client, ns.job_id, out=out, clock=SystemClock())
+        return await run_watch(
+            conn.client, ns.job_id, out=out, err=err, interval=settings.detail_interval
+        )
 
     return asyncio.run(_headless(settings, command, err))
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -130,8 +133,6 @@ def test_config_does_not_run_the_key_command(
 
 
 def _toml_str(text: str) -> str:
-    import json
-
     return json.dumps(text)
 
 
@@ -339,3 +340,95 @@ def test_help_does_not_import_heavy_modules() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+# --- end to end: the real command against the simulator -----------------------------------
+
+
+def finetop(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m tui ARGS`` in a subprocess (it inherits the isolated HOME and environment)."""
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.mark.e2e
+def test_jobs_and_show_in_demo_mode() -> None:
+    listed = finetop("jobs", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stderr.startswith("finetop: note: demo mode (no API key configured")
+    jobs = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert len(jobs) >= 40
+    finished = next(job for job in jobs if job["status"] == "SUCCESS")
+
+    # A new process starts a new simulator with the same seed: the historical jobs are the same.
+    shown = finetop("show", finished["id"], "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["id"] == finished["id"]
+
+    table = finetop("jobs", "--status", "success")
+    assert table.returncode == 0
+    assert finished["id"] in table.stdout
+    assert "RUNNING" not in table.stdout
+
+
+@pytest.mark.e2e
+def test_show_unknown_job_exits_5() -> None:
+    done = finetop("show", "00000000-0000-4000-8000-000000000000")
+    assert done.returncode == 5
+    assert done.stderr.splitlines()[-1] == (
+        "finetop: error: job 00000000-0000-4000-8000-000000000000 not found"
+    )
+
+
+@pytest.mark.e2e
+def test_watch_stops_on_ctrl_c_with_130() -> None:
+    listed = finetop("jobs", "--status", "RUNNING", "--json")
+    running = json.loads(listed.stdout.splitlines()[0])["id"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", "watch", running],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # A shell's background jobs ignore SIGINT; this child must not inherit that.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()  # watching started: the simulator is up
+        assert "watching" in first
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130
+    assert "Traceback" not in err
+
+
+@pytest.mark.e2e
+def test_headless_against_a_server_that_wants_a_key() -> None:
+    from tui.sim.server import SimOptions, SimulatorThread
+
+    with SimulatorThread(SimOptions(port=0, api_key=SECRET, jobs=5, live=1)) as simulator:
+        url = simulator.base_url
+        ok = finetop("jobs", "--server-url", url, env={"MISTRAL_API_KEY": SECRET})
+        assert ok.returncode == 0, ok.stderr
+        assert ok.stderr == ""
+        assert len(ok.stdout.splitlines()) >= 2
+
+        wrong = finetop("jobs", "--server-url", url, env={"MISTRAL_API_KEY": "sk-wrong"})
+        assert wrong.returncode == 1
+        assert wrong.stderr.startswith("finetop: error: ")
+        assert wrong.stderr.count("\n") == 1
+        assert "sk-wrong" not in wrong.stderr
+
+        keyless = finetop("jobs", "--server-url", url)
+        assert keyless.returncode == 1
+        assert keyless.stderr.startswith("finetop: warning: no API key configured; connecting")
