@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+from collections.abc import Mapping
 
 from tui.sim.faults import FaultSpec, FaultSpecError
 from tui.sim.options import SimOptions
@@ -85,7 +87,8 @@ def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
         "--api-key",
         default=None,
         metavar="KEY",
-        help="require this bearer key (default: accept any or no key)",
+        help="require this bearer key (default: $FINETOP_SIM_API_KEY, else accept any or no key;"
+        " the variable keeps the key out of the process list)",
     )
     parser.add_argument(
         "--rate-limit",
@@ -104,8 +107,9 @@ def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def options_from_args(ns: argparse.Namespace) -> SimOptions:
-    """The :class:`SimOptions` the parsed flags describe."""
+def options_from_args(ns: argparse.Namespace, env: Mapping[str, str] | None = None) -> SimOptions:
+    """The :class:`SimOptions` the parsed flags (and ``FINETOP_SIM_API_KEY``) describe."""
+    environ = os.environ if env is None else env
     return SimOptions(
         host=ns.host,
         port=ns.port,
@@ -114,7 +118,7 @@ def options_from_args(ns: argparse.Namespace) -> SimOptions:
         live=ns.live,
         speed=ns.speed,
         arrivals=ns.arrivals,
-        api_key=ns.api_key,
+        api_key=ns.api_key or environ.get("FINETOP_SIM_API_KEY") or None,
         rate_limit=ns.rate_limit,
         faults=ns.faults,
     )

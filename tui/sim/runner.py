@@ -223,7 +223,8 @@ def serve(options: SimOptions, *, out: Callable[[str], None] | None = None) -> i
         f"auth {'on' if options.api_key else 'off'}, "
         f"rate limit {options.rate_limit or 'off'}, faults {options.faults or 'off'})"
     )
-    say(f"  try: MISTRAL_API_KEY=... finetop --base-url {_url(options.host, port)}   Ctrl-C stops")
+    key_hint = "MISTRAL_API_KEY=<the --api-key> " if options.api_key else ""
+    say(f"  then: {key_hint}finetop --server-url {_url(options.host, port)}   (Ctrl-C stops)")
     server = uvicorn.Server(_config(app, log_level="warning"))
     try:
         with contextlib.suppress(KeyboardInterrupt):

@@ -17,7 +17,10 @@ from tui.sim.runner import SimulatorThread
 from tui.sim.world import World
 
 JOBS = "/v1/fine_tuning/jobs"
-FULL = "429:0.05,500:0.02,502:0.01,503:0.02,html520:0.01,slow:0.05@3s,drop:0.01,truncate:0.01,drift:0.1"
+FULL = (
+    "429:0.05,500:0.02,502:0.01,503:0.02,html520:0.01,"
+    "slow:0.05@3s,drop:0.01,truncate:0.01,drift:0.1"
+)
 
 
 def test_parse_the_full_spec() -> None:

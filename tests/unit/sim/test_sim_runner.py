@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import re
+import signal
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,6 +17,8 @@ from tui.sim.cli_args import add_sim_arguments, options_from_args
 from tui.sim.options import SimOptions
 from tui.sim.runner import SimulatorThread, serve
 from tui.sim.world import World
+
+REPO = Path(__file__).resolve().parents[3]
 
 
 def parse(*argv: str) -> SimOptions:
@@ -85,3 +92,41 @@ def test_serve_reports_a_busy_port() -> None:
         code = serve(SimOptions(port=port, jobs=1, live=0), out=lines.append)
     assert code == 1
     assert "cannot listen" in lines[0]
+
+
+def test_api_key_from_the_environment() -> None:
+    parser = argparse.ArgumentParser(prog="finetop sim")
+    add_sim_arguments(parser)
+    ns = parser.parse_args([])
+    assert options_from_args(ns, env={"FINETOP_SIM_API_KEY": "sk-env"}).api_key == "sk-env"
+    assert options_from_args(ns, env={}).api_key is None
+
+
+@pytest.mark.e2e
+def test_finetop_sim_serves_until_ctrl_c() -> None:
+    """``serve`` in its own process: prints the URL, answers, stops cleanly on SIGINT."""
+    code = (
+        "from tui.sim import serve, SimOptions; "
+        "raise SystemExit(serve(SimOptions(port=0, jobs=3, live=1, api_key='sk-proc')))"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stderr=subprocess.PIPE, text=True, cwd=REPO
+    )
+    try:
+        assert proc.stderr is not None
+        banner = proc.stderr.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+", banner)
+        assert url, banner
+        headers = {"authorization": "Bearer sk-proc"}
+        response = httpx.get(url.group(0) + "/v1/fine_tuning/jobs", headers=headers, timeout=5)
+        assert response.status_code == 200
+        proc.send_signal(signal.SIGINT)
+        _, rest = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0
+    assert "GET /v1/fine_tuning/jobs 200" in rest
+    assert "sk-proc" not in banner + rest
+    assert "stopped after 1 requests" in rest

@@ -72,9 +72,11 @@ def test_errors_reach_the_sdk(sdk, sim: SimulatorThread) -> None:  # type: ignor
     with pytest.raises(errors.SDKError) as missing:
         sdk.fine_tuning.jobs.get(job_id="00000000-0000-4000-8000-000000000000")
     assert missing.value.status_code == 404
-    with mistralai_client.Mistral(api_key="wrong", server_url=sim.base_url) as other:
-        with pytest.raises(errors.SDKError) as denied:
-            other.fine_tuning.jobs.list()
+    with (
+        mistralai_client.Mistral(api_key="wrong", server_url=sim.base_url) as other,
+        pytest.raises(errors.SDKError) as denied,
+    ):
+        other.fine_tuning.jobs.list()
     assert denied.value.status_code == 401
 
 
