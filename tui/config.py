@@ -33,6 +33,7 @@ from tui.settings_schema import (
     ConfigError,
     check_insecure_url,
     check_value,
+    is_loopback_host,
     parse_env_value,
 )
 
@@ -268,11 +269,13 @@ def load_settings(
         demo_reason = "--demo" if source == FLAG else f"demo = true ({source})"
     elif not key.configured:
         if values["server_url"] != DEFAULT_SERVER_URL:
-            # Another server without a key: talk to it anyway (a local simulator needs none;
-            # a real API answers 401, which the client reports).
-            warnings.append(
-                f"no API key configured; connecting to {values['server_url']} without one"
-            )
+            # Another server without a key: talk to it anyway (a local `finetop sim` needs none,
+            # so no warning there; a real API answers 401, which the client reports).
+            host = urlsplit(str(values["server_url"])).hostname or ""
+            if not is_loopback_host(host):
+                warnings.append(
+                    f"no API key configured; connecting to {values['server_url']} without one"
+                )
         else:
             demo, demo_reason = True, no_key_reason
             provenance["demo"] = "default (no API key)"

@@ -431,4 +431,5 @@ def test_headless_against_a_server_that_wants_a_key() -> None:
 
         keyless = finetop("jobs", "--server-url", url)
         assert keyless.returncode == 1
-        assert keyless.stderr.startswith("finetop: warning: no API key configured; connecting")
+        assert keyless.stderr.startswith("finetop: error: ")
+        assert keyless.stderr.count("\n") == 1

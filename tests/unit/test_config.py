@@ -411,12 +411,18 @@ def test_demo_flag_wins_over_a_key() -> None:
 
 
 def test_another_server_without_key_connects_without_one() -> None:
-    settings = load_settings({"server_url": "http://127.0.0.1:8000"}, env={})
+    settings = load_settings({"server_url": "https://mistral.example.com"}, env={})
     assert settings.demo is False
     assert settings.api_key.kind is KeyKind.NONE
     assert settings.warnings == (
-        "no API key configured; connecting to http://127.0.0.1:8000 without one",
+        "no API key configured; connecting to https://mistral.example.com without one",
     )
+
+
+def test_a_local_simulator_without_key_is_used_quietly() -> None:
+    settings = load_settings({"server_url": "http://127.0.0.1:8000"}, env={})
+    assert settings.demo is False
+    assert settings.warnings == ()
 
 
 def test_mistral_named_explicitly_without_key_is_still_demo() -> None:
