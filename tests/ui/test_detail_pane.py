@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC
 from pathlib import Path
 
@@ -352,3 +353,40 @@ async def test_scrolling_back_to_the_end_clears_the_badge_and_switching_jobs_res
         assert pane.new_checkpoints == 0
         assert step_keys(table) == [str(step) for step in range(10, 101, 10)]
         assert table_of(app) is table
+
+
+ALL_JOB_FIXTURES = sorted(p.name for p in FIXTURES.glob("job-*.json"))
+
+
+async def test_every_real_payload_renders_without_none() -> None:
+    assert len(ALL_JOB_FIXTURES) >= 9
+    app = PaneApp()
+    async with app.run_test(size=(100, 50)) as pilot:
+        pane = pane_of(app)
+        for name in ALL_JOB_FIXTURES:
+            job = load(name)
+            pane.show_job(job, now=job.modified_at + 30)
+            await pilot.pause()
+            text = pane.plain_text()
+            for group in GROUPS:
+                assert group in text, (name, group)
+            assert "None" not in text, name
+            assert not re.search(r"\bnan\b", text, re.IGNORECASE), name
+            assert "None" not in rendered_statics(app), name
+            assert table_of(app).row_count == len({c.step_number for c in job.checkpoints})
+
+
+async def test_events_without_data_still_list_with_times() -> None:
+    job = load("job-detail-completion-10-steps-2024-07.json")
+    app = PaneApp()
+    async with app.run_test(size=(100, 50)) as pilot:
+        pane = pane_of(app)
+        pane.show_job(job, now=job.modified_at)
+        await pilot.pause()
+        lines = [line for line in pane.plain_text().splitlines() if "status-updated" in line]
+        assert len(lines) == 6
+        times = [line.split("  status-updated")[0].strip() for line in lines]
+        assert times == sorted(times)
+        assert times[0] == "2024-07-19 16:12:28"
+        assert "2.62 USD" in pane.plain_text()
+        assert "trained tokens      1.3M  (1,310,720)" in pane.plain_text()
