@@ -135,7 +135,9 @@ def _decode_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> Config
     message = str(exc)
     found = _POSITION.search(message)
     if not found:
-        return ConfigError(f"{path}: invalid TOML: {message}")
+        at_end = message.replace("(at end of document)", "").strip()
+        last = max(1, len(text.splitlines()))
+        return ConfigError(f"{path}:{last}: invalid TOML: {at_end[:1].lower()}{at_end[1:]}")
     line, column = int(found.group(1)), int(found.group(2))
     reason = message[: found.start()].strip() or "syntax error"
     lines = text.splitlines()

@@ -532,3 +532,18 @@ def test_plain_http_elsewhere_needs_insecure_http(cfg: Path) -> None:
     assert allowed.insecure_http is True
     write(cfg, "server_url = 'http://10.0.0.5:8080'\ninsecure_http = true\n")
     assert load_settings(env=env, config_path=cfg).server_url == "http://10.0.0.5:8080"
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ('theme = "a"\n[profiles.work\nx = 1\n', ":2:15: invalid TOML: expected ']'"),
+        ('theme = "a"\ntheme = "b"\n', ":2:12: theme: invalid TOML: cannot overwrite a value"),
+        ('bell = true\ntheme = "a', ":2: invalid TOML: unterminated string"),
+    ],
+)
+def test_toml_syntax_errors_have_a_line(cfg: Path, text: str, start: str) -> None:
+    write(cfg, text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env={}, config_path=cfg)
+    assert str(caught.value).startswith(f"{cfg}{start}")
