@@ -46,6 +46,10 @@ class ConfirmModal(ModalScreen[bool]):
         height: auto;
         align-horizontal: right;
     }
+    ConfirmModal #confirm-keys {
+        color: $text-muted;
+        text-align: right;
+    }
     ConfirmModal Button {
         margin-left: 2;
     }
@@ -82,6 +86,7 @@ class ConfirmModal(ModalScreen[bool]):
             with Horizontal(id="confirm-buttons"):
                 yield Button(self._no_label, id="no", variant="primary")
                 yield Button(self._yes_label, id="yes", variant="error")
+            yield Static("y yes · n or escape no", id="confirm-keys", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

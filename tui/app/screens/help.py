@@ -61,6 +61,8 @@ class HelpScreen(ModalScreen[None]):
         background: $surface;
     }
     HelpScreen .help-note {
+        dock: bottom;
+        height: auto;
         color: $text-muted;
         padding: 0 1;
     }
@@ -103,16 +105,14 @@ class HelpScreen(ModalScreen[None]):
                     key=str(index),  # ids may repeat when one action has two bindings
                 )
             yield table
+            notes = []
             if self.read_only:
-                yield Static(
-                    "Read-only: actions that change jobs are disabled.", classes="help-note"
-                )
-            yield Static(
+                notes.append("Read-only: actions that change jobs are disabled.")
+            notes.append(
                 'Remap a key in the config file\'s [keymap] table: id = "keys". '
-                "Close with escape, q or ?.",
-                classes="help-note",
-                markup=False,
+                "Close with escape, q or ?."
             )
+            yield Static("\n".join(notes), classes="help-note", markup=False)
 
     def rows(self) -> list[tuple[str, str, str]]:
         """What the table shows, as plain ``(keys, description, id)`` text (for tests)."""
