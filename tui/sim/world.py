@@ -8,9 +8,11 @@ so a client's "3 minutes ago" and ETA arithmetic stay consistent with its own cl
 
 from __future__ import annotations
 
+import functools
 import random
-from collections.abc import Iterable
-from typing import Any
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any, ParamSpec, TypeVar
 
 import attrs
 
@@ -22,6 +24,22 @@ from tui.sim.problems import conflict, not_found
 from tui.sim.seeding import CLASSIFIER_MODELS, COMPLETION_MODELS, JobFactory
 
 __all__ = ["JobQuery", "NewJob", "World"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _synchronized(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Hold the world's lock: the server thread and a test or demo thread may both read it."""
+
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        self = args[0]
+        with self._lock:  # type: ignore[attr-defined]
+            return method(*args, **kwargs)
+
+    return wrapper
+
 
 _DAY = 86_400.0
 _FILE_NOT_FOUND = "File not found"
@@ -111,6 +129,7 @@ class World:
         self.arrivals = arrivals
         self.max_jobs = max(1, max_jobs)
         self.arrival_interval = arrival_interval
+        self._lock = threading.RLock()
         self._rng = random.Random(seed)
         # Separate streams, so arrivals and created jobs do not shift the seeded history.
         self._arrival_rng = random.Random(seed * 7919 + 1)
@@ -139,6 +158,7 @@ class World:
         """The world's current wall time (the clock's)."""
         return self.clock.time()
 
+    @_synchronized
     def advance_to_now(self) -> None:
         """Apply arrivals and every planned status change due by now."""
         now = self.now()
@@ -156,11 +176,13 @@ class World:
     def __len__(self) -> int:
         return len(self._jobs)
 
+    @_synchronized
     def job_ids(self) -> list[str]:
         """Every job id, newest first."""
         self.advance_to_now()
         return [job.id for job in self._newest_first(self._jobs.values())]
 
+    @_synchronized
     def sim_job(self, job_id: str) -> SimJob:
         """The internal record of a job (tests use it to read plans); raises 404 problems."""
         self.advance_to_now()
@@ -169,14 +191,17 @@ class World:
             raise not_found()
         return job
 
+    @_synchronized
     def job(self, job_id: str) -> dict[str, Any]:
         """A job's detail payload (``GET /v1/fine_tuning/jobs/{id}``)."""
         return wire.job_detail(self.sim_job(job_id), self.now())
 
+    @_synchronized
     def job_status(self, job_id: str) -> str:
         """A job's current status."""
         return self.sim_job(job_id).status
 
+    @_synchronized
     def list_jobs(self, query: JobQuery | None = None) -> tuple[int, list[dict[str, Any]]]:
         """``(total after filters, the page's list items)``, newest first."""
         query = query or JobQuery()
@@ -186,6 +211,7 @@ class World:
         page = matching[start : start + query.page_size] if query.page_size > 0 else []
         return len(matching), [wire.job_list_item(job) for job in page]
 
+    @_synchronized
     def counts(self) -> dict[str, int]:
         """How many jobs are in each status."""
         self.advance_to_now()
@@ -196,6 +222,7 @@ class World:
 
     # ------------------------------------------------------------------ actions
 
+    @_synchronized
     def create_job(self, new: NewJob) -> dict[str, Any]:
         """Create and queue a job; returns its list-item payload (as the API's create does)."""
         self.advance_to_now()
@@ -221,6 +248,7 @@ class World:
         self._enforce_cap()
         return wire.job_list_item(job)
 
+    @_synchronized
     def estimate(self, new: NewJob) -> dict[str, Any]:
         """A ``dry_run`` create: the figures validation would find, without creating a job."""
         job = self._factory.make(
@@ -245,6 +273,7 @@ class World:
             "object": "job.metadata",
         }
 
+    @_synchronized
     def start_job(self, job_id: str) -> dict[str, Any]:
         """``POST /start``: only a VALIDATED job that has not been started can start."""
         job = self.sim_job(job_id)
@@ -256,6 +285,7 @@ class World:
         self._active.add(job.id)
         return wire.job_detail(job, self.now())
 
+    @_synchronized
     def cancel_job(self, job_id: str) -> dict[str, Any]:
         """``POST /cancel``: a queued, validating, validated or running job can be cancelled."""
         job = self.sim_job(job_id)
@@ -266,6 +296,7 @@ class World:
 
     # ------------------------------------------------------------------ files
 
+    @_synchronized
     def file(self, file_id: str) -> dict[str, Any]:
         """``GET /v1/files/{id}``."""
         ref = self._files.get(file_id)
@@ -274,6 +305,7 @@ class World:
             raise not_found(_FILE_NOT_FOUND)
         return self._file_payload(file_id, job, ref[1])
 
+    @_synchronized
     def list_files(self, page: int = 0, page_size: int = 100) -> tuple[int, list[dict[str, Any]]]:
         """``GET /v1/files``: newest first."""
         self.advance_to_now()
@@ -306,6 +338,7 @@ class World:
 
     # ------------------------------------------------------------------ models
 
+    @_synchronized
     def models(self) -> list[dict[str, Any]]:
         """``GET /v1/models``: base models, then the workspace's fine-tuned models."""
         self.advance_to_now()
@@ -368,6 +401,7 @@ class World:
             )
         return out
 
+    @_synchronized
     def set_archived(self, model_id: str, archived: bool) -> dict[str, Any]:
         """Archive or unarchive a fine-tuned model."""
         self.advance_to_now()
