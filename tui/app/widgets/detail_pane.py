@@ -21,6 +21,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.content import Content
 from textual.events import Click
 from textual.message import Message
@@ -60,6 +61,9 @@ from tui.app.widgets.status_badge import status_content
 from tui.monitor.progress import compute_progress
 
 __all__ = ["CheckpointTable", "DetailPane"]
+
+MAX_FILE_NAMES = 1024
+"""How many file names the pane remembers (a bounded cache, least recently used dropped)."""
 
 _LABEL_WIDTH = 20
 _SECTIONS = (
@@ -105,7 +109,7 @@ def _is_details(job: Job | None) -> bool:
     return isinstance(job, CompletionJobDetails | ClassifierJobDetails)
 
 
-def _file_list(ids: Sequence[str] | None, names: Mapping[str, str]) -> list[Content]:
+def _file_list(ids: Sequence[str] | None, names: LRUCache[str, str]) -> list[Content]:
     """Each file as ``name (id)`` when its name is known, else its id."""
     if ids is None:
         return [Content(MISSING)]
@@ -138,7 +142,9 @@ class CheckpointTable(DataTable[Any]):
         def __init__(self, table: CheckpointTable, following: bool) -> None:
             super().__init__()
             self.table = table
+            """The table that changed."""
             self.following = following
+            """Whether it now follows new checkpoints."""
 
         @property
         def control(self) -> CheckpointTable:
@@ -280,7 +286,7 @@ class DetailPane(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self.tz = tz
         """The zone timestamps are shown in."""
-        self._file_names: dict[str, str] = {}
+        self._file_names: LRUCache[str, str] = LRUCache(MAX_FILE_NAMES)
         self._job: Job | None = None
         self._view: Any = None
         self._now: float = 0.0
@@ -323,14 +329,15 @@ class DetailPane(Widget):
 
     def set_file_names(self, names: Mapping[str, str]) -> None:
         """Learn file names (file id -> filename); the files section shows them from now on."""
-        self._file_names.update(names)
+        for file_id, filename in names.items():
+            self._file_names.set(file_id, filename)
         if self.is_mounted and self._job is not None:
             self._update_section("files", self._files_section(self._job))
 
     def plain_text(self) -> str:
         """Everything the pane shows as plain text, checkpoint rows included (for tests, copy)."""
         parts = [self._texts.get(key, Content("")).plain for key in ("header", *_SECTIONS)]
-        parts.append(self._texts.get("checkpoints", Content("")).plain)
+        parts.append(self._texts.get("checkpoints-heading", Content("")).plain)
         table = self.query_one(CheckpointTable)
         for row_key in table.rows:
             parts.append("  ".join(str(cell) for cell in table.get_row(row_key)))
@@ -398,7 +405,6 @@ class DetailPane(Widget):
         if job is None:
             for key in ("header", *_SECTIONS, "checkpoints-heading"):
                 self._update_section(key, None)
-            self._texts.pop("checkpoints", None)
             return
         self._update_section("header", self._header(job))
         self._update_section("overview", self._overview(job))
@@ -426,10 +432,7 @@ class DetailPane(Widget):
                 _heading("Checkpoints"),
                 ("  not loaded yet: they come with the job's detail", "$text-muted"),
             )
-        self._texts["checkpoints"] = heading
-        heading_widget = self.query_one("#detail-checkpoints-heading", Static)
-        heading_widget.display = True
-        heading_widget.update(heading)
+        self._update_section("checkpoints-heading", heading)
         table.display = bool(checkpoints)
         added = table.sync(checkpoints, self.tz)
         if added and not table.following:
