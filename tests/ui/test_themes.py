@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
 from textual.app import App, ComposeResult
 from textual.color import Color
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tui.api.convert import parse_job
 from tui.app.themes import (
     ANSI_THEME,
     BUNDLED_THEMES,
@@ -19,6 +22,9 @@ from tui.app.themes import (
     register_themes,
     user_themes_dir,
 )
+from tui.app.widgets.detail_pane import DetailPane
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 GOOD = """
 name = "{name}"
@@ -138,3 +144,36 @@ def test_missing_directories_are_fine(tmp_path: Path) -> None:
     )
     assert themes == []
     assert problems == []
+
+
+class PaneApp(App[None]):
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield DetailPane(tz=UTC)
+
+
+def color_of(app: App[None], text: str) -> tuple[int, int, int] | None:
+    """The foreground colour the screen draws ``text`` in."""
+    for strip in app.screen._compositor.render_strips():
+        for segment in strip:
+            if segment.text.strip() == text and segment.style and segment.style.color:
+                triplet = segment.style.color.get_truecolor()
+                return (triplet.red, triplet.green, triplet.blue)
+    return None
+
+
+async def test_switching_theme_recolours_the_detail_pane() -> None:
+    job = parse_job((FIXTURES / "job-detail-completion-100-steps-2024-05-docs.json").read_bytes())
+    app = PaneApp()
+    async with app.run_test(size=(90, 50)) as pilot:
+        register_themes(app, load_themes(include_user_dir=False)[0])
+        app.query_one(DetailPane).show_job(job, now=job.modified_at)
+        seen = {}
+        for name in ("finetop", "finetop-light", "finetop-high-contrast"):
+            app.theme = name
+            await pilot.pause()
+            seen[name] = color_of(app, "Overview")
+            primary = Color.parse(app.current_theme.primary)
+            assert seen[name] is not None
+            assert all(abs(a - b) <= 1 for a, b in zip(seen[name], primary.rgb, strict=True))
+        assert len(set(seen.values())) == 3
