@@ -8,7 +8,9 @@ Tiers (each interval is a setting; ``scale_interval`` and an unfocused terminal 
 
 - the newest page of the job list (``newest_page_size`` jobs) every ``list_interval`` (30 s):
   new jobs and status changes of recent jobs;
-- the full list, every page, every ``full_list_interval`` (5 min) and on ``refresh_now()``;
+- the full list, every page: at start and on ``refresh_now()`` at once; then every
+  ``full_list_interval`` (5 min) as a rolling sweep, a few pages per list tick, so that no
+  minute carries a burst of pages;
 - the detail of every training job every ``detail_interval`` (10 s), of queued and validating
   jobs every ``pending_detail_interval``; VALIDATED jobs (waiting for a start, maybe for weeks)
   are left to the lists; a finished job's detail is fetched once: when it finishes (for its
@@ -89,7 +91,7 @@ class PollerSettings:
     """Every page of the job list."""
     detail_interval: float = 10.0
     """Detail of each training (RUNNING) job."""
-    pending_detail_interval: float = 30.0
+    pending_detail_interval: float = 60.0
     """Detail of each job not finished and not training yet (QUEUED, VALIDATING, ...)."""
     parked_statuses: frozenset[str] = frozenset({"VALIDATED"})
     """Unfinished statuses whose detail is not polled (a VALIDATED job may wait for a start for
@@ -222,6 +224,12 @@ class Poller:
 
         self._last_list_at: float | None = None
         self._last_full_at: float | None = None
+        self._sweep_next: int | None = None
+        """Next page of a rolling full-list sweep in progress (``None``: no sweep running)."""
+        self._sweep_total = 0
+        """The list's total as last seen (sizes the sweep)."""
+        self._sweep_credit = 0.0
+        """Pages the sweep may fetch, accumulated per list tick."""
         self._full_requested = False
         self._force_details = False
         self._wanted: set[str] = set()
@@ -493,8 +501,7 @@ class Poller:
         times: list[float] = []
         if self._full_requested or self._last_full_at is None:
             times.append(now)
-        else:
-            times.append(self._last_full_at + self._effective(self._settings.full_list_interval))
+        # Scheduled full sweeps ride on the list ticks (see _poll_lists): no deadline of their own.
         if self._last_list_at is None:
             times.append(now)
         else:
@@ -568,17 +575,7 @@ class Poller:
         self._cycle_requests = 0
         start = self.clock.monotonic()
         try:
-            full_due = self._full_requested or (
-                self._last_full_at is None
-                or start >= self._last_full_at + self._effective(self._settings.full_list_interval)
-            )
-            list_due = self._last_list_at is None or start >= self._last_list_at + self._effective(
-                self._settings.list_interval
-            )
-            if full_due:
-                await self._poll_full_list()
-            elif list_due:
-                await self._poll_newest_page()
+            await self._poll_lists(start)
             due = [
                 job_id
                 for job_id in self._detail_candidates()
@@ -667,13 +664,66 @@ class Poller:
                     self._wanted.add(change.job.id)
         self._emit(changes)
 
+    async def _poll_lists(self, start: float) -> None:
+        """The list tiers due at ``start``.
+
+        The first listing and ``refresh_now()`` fetch every page at once. A scheduled full list
+        is a rolling sweep instead: each list tick fetches the newest page plus the next few
+        pages of the sweep, so that it completes within ``full_list_interval`` without a burst
+        (rate limits are per minute).
+        """
+        if self._full_requested or self._last_full_at is None:
+            await self._poll_full_list()
+            return
+        if self._last_list_at is not None and start < self._last_list_at + self._effective(
+            self._settings.list_interval
+        ):
+            return
+        full_due = start >= self._last_full_at + self._effective(self._settings.full_list_interval)
+        if self._sweep_next is None and full_due:
+            self._sweep_next = 0
+            self._sweep_credit = 0.0
+        await self._poll_newest_page()
+        if self._sweep_next is not None:
+            await self._poll_sweep_pages()
+
+    async def _poll_sweep_pages(self) -> None:
+        size = self._settings.page_size
+        pages = max(1, math.ceil(self._sweep_total / size))
+        ticks = max(1, int(self._settings.full_list_interval // self._settings.list_interval))
+        # Spread the pages evenly over the ticks of one interval (11 pages in 10 ticks: one
+        # page per tick and two once), so the sweep ends in time without a burst.
+        self._sweep_credit += pages / ticks
+        per_tick = max(1, math.floor(self._sweep_credit + 1e-9))
+        self._sweep_credit = max(0.0, self._sweep_credit - per_tick)
+        first = self._sweep_next or 0
+        numbers = range(first, min(pages, first + per_tick))
+        results = await asyncio.gather(
+            *(self._list_page(n, size) for n in numbers), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                if isinstance(result, _PollAborted):
+                    continue
+                raise result
+            self._apply_list(result, self.clock.monotonic())
+            self._sweep_total = result.total
+        if self._cycle_error is not None:
+            raise _PollAborted
+        self._sweep_next = first + len(numbers)
+        if self._sweep_next >= max(1, math.ceil(self._sweep_total / size)):
+            self._sweep_next = None
+            self._last_full_at = self.clock.monotonic()
+
     async def _poll_newest_page(self) -> None:
         size = self._settings.newest_page_size
         page = await self._list_page(0, size)
         now = self.clock.monotonic()
         self._apply_list(page, now)
         self._last_list_at = now
+        self._sweep_total = page.total
         if page.total <= size:
+            self._sweep_next = None
             # That page was the whole workspace: it counts as a full listing too.
             self._last_full_at = now
             self._full_requested = False
@@ -698,6 +748,8 @@ class Poller:
         self._last_full_at = now
         self._last_list_at = now
         self._full_requested = False
+        self._sweep_next = None
+        self._sweep_total = first.total
 
     async def _poll_detail(self, job_id: str) -> None:
         if self._cycle_error is not None:

@@ -320,3 +320,19 @@ async def test_changes_iterator() -> None:
         assert feed.closed
         with pytest.raises(StopAsyncIteration):
             await feed.get()
+
+
+async def test_scheduled_full_list_is_a_rolling_sweep() -> None:
+    clock, source = ManualClock(), workspace(running=0, finished=250)
+    poller, _ = make(source, clock)
+    async with running(poller):
+        assert [a for k, a in source.calls if k == "list"] == [(0, 100), (1, 100), (2, 100)]
+        # An old job (on the last page) changes: only a full sweep can notice it.
+        source.set_status("done-3", "CANCELLED")
+        source.calls.clear()
+        await advance(clock, poller, 360)
+        lists = [a for k, a in source.calls if k == "list"]
+        sweep = [a for a in lists if a[1] == 100]
+        assert sweep == [(0, 100), (1, 100), (2, 100)]  # one page per list tick, no burst
+        assert lists.count((0, 50)) == 12
+        assert poller.store.get("done-3").job.status == "CANCELLED"
