@@ -7,6 +7,7 @@ faults can cut or rewrite them after the route has answered.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -108,6 +109,8 @@ class SimState:
         self.records: deque[RequestRecord] = deque(maxlen=max_records)
         """The most recent requests, oldest first (bounded)."""
         self._request_ids = 0
+        self._slow: set[asyncio.Future[None]] = set()
+        """Pending ``slow`` fault waits, so shutdown can end them instead of cancelling requests."""
 
     def __repr__(self) -> str:
         # The key is never shown, only whether one is required.
@@ -142,6 +145,26 @@ class SimState:
         self._request_ids += 1
         seed = f"{self.world.seed}:{self._request_ids}".encode()
         return hashlib.md5(seed, usedforsecurity=False).hexdigest()
+
+    @property
+    def delayed_responses(self) -> int:
+        """How many responses a ``slow`` fault is holding back right now."""
+        return len(self._slow)
+
+    async def slow_down(self, seconds: float) -> None:
+        """Wait ``seconds`` on the world's clock, unless :meth:`end_slow_waits` cuts it short."""
+        wait = asyncio.ensure_future(self.world.clock.sleep(seconds))
+        self._slow.add(wait)
+        try:
+            await asyncio.wait({wait})
+        finally:
+            self._slow.discard(wait)
+            wait.cancel()
+
+    def end_slow_waits(self) -> None:
+        """Let every delayed response go now (called on shutdown, in the server's loop)."""
+        for wait in list(self._slow):
+            wait.cancel()
 
     def record(self, record: RequestRecord) -> None:
         self.requests_served += 1
@@ -253,7 +276,7 @@ class GatewayMiddleware:
                 )
                 return
             elif fault is not None and fault.kind == "slow":
-                await state.world.clock.sleep(fault.delay)
+                await state.slow_down(fault.delay)
         if answer is None:
             answer = await self._call_routes(scope, receive)
             if fault is not None and fault.kind == "drift":

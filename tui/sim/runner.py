@@ -29,6 +29,22 @@ from tui.sim.world import World
 __all__ = ["SimulatorThread", "serve"]
 
 
+class _Server(uvicorn.Server):
+    """uvicorn, ending delayed (``slow`` fault) responses first when asked to shut down.
+
+    Otherwise a response held back by a ``slow`` fault outlives the graceful-shutdown timeout
+    and uvicorn cancels it with a logged traceback.
+    """
+
+    def __init__(self, config: uvicorn.Config, app: SimApp) -> None:
+        super().__init__(config)
+        self.sim_app = app
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.sim_app.sim.end_slow_waits()
+        await super().shutdown(sockets)
+
+
 def _config(app: SimApp, **extra: Any) -> uvicorn.Config:
     return uvicorn.Config(
         app,
@@ -101,7 +117,7 @@ class SimulatorThread:
         self.app = app
         self.host = options.host if options is not None and host == "127.0.0.1" else host
         self._port = port
-        self._server: uvicorn.Server | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self._base_url: str | None = None
@@ -140,7 +156,7 @@ class SimulatorThread:
             return self.base_url
         sock = _bind(self.host, self._port)
         port = sock.getsockname()[1]
-        server = uvicorn.Server(_config(self.app, log_level="warning"))
+        server = _Server(_config(self.app, log_level="warning"), self.app)
         self._server = server
         self._error = None
 
@@ -225,7 +241,7 @@ def serve(options: SimOptions, *, out: Callable[[str], None] | None = None) -> i
     )
     key_hint = "MISTRAL_API_KEY=<the --api-key> " if options.api_key else ""
     say(f"  then: {key_hint}finetop --server-url {_url(options.host, port)}   (Ctrl-C stops)")
-    server = uvicorn.Server(_config(app, log_level="warning"))
+    server = _Server(_config(app, log_level="warning"), app)
     try:
         with contextlib.suppress(KeyboardInterrupt):
             server.run(sockets=[sock])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
+import time
 
 import httpx
 import pytest
@@ -194,3 +196,24 @@ async def test_faults_are_seeded_and_reproducible(clock: ManualClock, client_for
     assert first == again
     assert first != other
     assert {500, 502, 200} == set(first)
+
+
+def test_stop_releases_a_delayed_response(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    """Shutting down ends ``slow`` waits: the client gets its answer, nothing is cancelled."""
+    caplog.set_level(logging.WARNING)
+    sim = SimulatorThread(world=world, faults="slow:1@600s")
+    url = sim.start()
+    results: list[int] = []
+
+    def call() -> None:
+        results.append(httpx.get(url + JOBS, timeout=30).status_code)
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    deadline = time.monotonic() + 10
+    while not sim.app.sim.delayed_responses and time.monotonic() < deadline:
+        time.sleep(0.005)  # waiting for the request to reach the delay
+    sim.stop()
+    caller.join(10)
+    assert results == [200]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
