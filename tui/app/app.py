@@ -91,7 +91,7 @@ def _job_label(job_id: str, suffix: str | None) -> str:
 class FinetopApp(App[int]):
     """The finetop terminal monitor."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))
     TITLE = "finetop"
     BINDINGS: ClassVar[list[BindingType]] = bindings_for(Scope.APP, read_only=False)
     COMMANDS: ClassVar[set[Any]] = {FinetopCommands}

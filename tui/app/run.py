@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from tui.app.app import FinetopApp
 
@@ -22,24 +23,47 @@ SIGNAL_EXIT_CODES: dict[str, int] = {"SIGHUP": 129, "SIGTERM": 143}
 """Exit codes after a signal (128 + its number, the shell convention)."""
 
 
-def install_signal_handlers(app: FinetopApp) -> None:
-    """Exit the app cleanly on SIGHUP (terminal gone) and SIGTERM; call from inside its loop."""
-    loop = asyncio.get_running_loop()
-    for name, code in SIGNAL_EXIT_CODES.items():
+def install_signal_handlers(app: FinetopApp) -> Callable[[], None]:
+    """Exit the app cleanly on SIGHUP (terminal gone) and SIGTERM; returns an undo function.
+
+    The handler runs in the main thread, which is the app's event loop thread: it schedules
+    ``app.exit`` on the running loop (``call_soon_threadsafe`` is safe from a signal handler),
+    so the app unwinds normally, restores the terminal and stops the demo simulator.
+    """
+    previous: dict[int, Any] = {}
+
+    def handler(signum: int, _frame: object) -> None:
+        code = SIGNAL_EXIT_CODES.get(signal.Signals(signum).name, 1)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise SystemExit(code) from None  # the app is not running (yet): just leave
+        loop.call_soon_threadsafe(app.exit, code)
+
+    for name in SIGNAL_EXIT_CODES:
         signum = getattr(signal, name, None)
         if signum is None:
             continue  # not on this platform
         try:
-            loop.add_signal_handler(signum, app.exit, code)
-        except (NotImplementedError, RuntimeError, ValueError):
-            continue  # not the main thread, or no signal support in this loop
+            previous[signum] = signal.signal(signum, handler)
+        except ValueError:
+            continue  # not the main thread
+
+    def undo() -> None:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+    return undo
 
 
 def run_app(settings: Settings) -> int:
     """Run finetop's TUI with ``settings`` until it exits; the process exit code."""
     app = FinetopApp(settings)
-    app.call_later(install_signal_handlers, app)
-    result = app.run(mouse=not settings.no_mouse)
+    undo = install_signal_handlers(app)
+    try:
+        result = app.run(mouse=not settings.no_mouse)
+    finally:
+        undo()
     if isinstance(result, int):
         return result
     return app.return_code or 0
