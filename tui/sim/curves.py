@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+from array import array
 
 import attrs
 
@@ -63,11 +64,11 @@ class LossCurve:
         self.shape = shape
         self.steps = steps
         rng = random.Random(seed)
-        self._smooth = [self._smooth_at(step) for step in range(steps + 1)]
-        train: list[float] = []
-        valid: list[float] = []
+        # Compact float arrays: a world keeps hundreds of runs of up to 1000 steps.
+        train = array("d")
+        valid = array("d")
         for step in range(steps + 1):
-            base = self._smooth[step]
+            base = self._smooth_at(step)
             value = base * max(0.2, 1.0 + rng.gauss(0.0, shape.noise))
             if rng.random() < shape.spike_rate:
                 value *= rng.uniform(1.4, 2.5)
