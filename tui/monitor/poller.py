@@ -469,7 +469,7 @@ class Poller:
                 return None
             if tried is None:
                 return now
-            return tried + self._effective(self._settings.detail_interval)
+            return tried + self._retry_gap(view.failures)
         interval = self._interval_for(view.job.status)
         if interval is None:
             if job_id != self._selected:
@@ -479,9 +479,17 @@ class Poller:
             return now
         if not view.has_detail or view.detail_fetched_at is None:
             # Never fetched (or evicted): now, unless its last fetch failed on its own.
-            return now if tried is None else tried + self._effective(self._settings.detail_interval)
-        last = max(view.detail_fetched_at, tried or -math.inf)
-        return last + self._effective(interval)
+            return now if tried is None else tried + self._retry_gap(view.failures)
+        if tried is not None and tried > view.detail_fetched_at:
+            return tried + max(self._retry_gap(view.failures), self._effective(interval))
+        return view.detail_fetched_at + self._effective(interval)
+
+    def _retry_gap(self, failures: int) -> float:
+        """Wait before re-fetching a job whose own payload failed ``failures`` times in a row:
+        doubling from the detail interval up to the full-list interval, so a job the API keeps
+        sending broken does not cost a request every few seconds forever."""
+        gap = self._settings.detail_interval * 2 ** max(0, min(failures - 1, 16))
+        return self._effective(min(gap, self._settings.full_list_interval))
 
     def _interval_for(self, status: str) -> float | None:
         """The detail interval of an unfinished job in ``status``; ``None``: not polled."""

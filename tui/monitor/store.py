@@ -185,7 +185,7 @@ class JobView:
     error_at: float | None = None
     """When ``last_error`` happened."""
     failures: int = 0
-    """Consecutive failed fetches of this job; reset by a success."""
+    """Consecutive failed detail fetches of this job; reset by a successful one."""
     search_text: str = attrs.field(default="", repr=False, eq=False)
     """Lowercase id, model, suffix and fine-tuned model, precomputed for filtering."""
 
@@ -466,10 +466,12 @@ class JobStore:
             changes.extend(self._new_history(merged))  # type: ignore[arg-type]
 
         base = old or JobView(job=merged, search_text=_search_text(merged))
-        updates: dict[str, Any] = {"job": merged, "failures": 0}
+        updates: dict[str, Any] = {"job": merged}
         if old is not None and _search_fields(old.job) != _search_fields(merged):
             updates["search_text"] = _search_text(merged)
         if detail:
+            # Only a detail clears a detail failure (a list item says nothing about it).
+            updates.update(failures=0, last_error=None, last_error_kind=None, error_at=None)
             updates["detail_fetched_at"] = now
             updates["detail_final"] = merged.is_terminal
             updates["summary"] = JobSummary.of(merged)  # type: ignore[arg-type]

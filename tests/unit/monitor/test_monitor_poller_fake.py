@@ -179,9 +179,16 @@ async def test_payload_error_is_reported_and_others_continue() -> None:
         assert poller.store.get("run-0").failures == 1
         assert poller.status.state is PollerState.OK
         source.calls.clear()
-        await advance(clock, poller, 30)
-        # run-0 is retried at the detail interval, not in a tight loop.
-        assert [j for k, j in source.calls if k == "get"].count("run-0") == 3
+        await advance(clock, poller, 70)
+        # run-0 is retried with a doubling gap (10, 20, 40 s), not in a tight loop, while run-1
+        # keeps its 10 s schedule.
+        gets = [j for k, j in source.calls if k == "get"]
+        assert gets.count("run-0") == 3
+        assert gets.count("run-1") == 7
+        del source.detail_failures["run-0"]
+        await advance(clock, poller, 80)
+        assert poller.store.get("run-0").failures == 0
+        assert poller.store.get("run-0").has_detail
 
 
 async def test_rate_limit_pauses_every_tier_until_retry_after() -> None:

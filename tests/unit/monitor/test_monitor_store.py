@@ -204,7 +204,10 @@ def test_freshness_and_errors() -> None:
     assert view.freshness(clock.monotonic(), 60) is Freshness.FAILING
     assert "$.checkpoints[0].step_number" in view.last_error
     store.apply(item())
+    assert store.get("job-1").failures == 1  # a list item says nothing about the detail
+    store.apply(detail())
     assert store.get("job-1").failures == 0
+    assert store.get("job-1").last_error is None
 
 
 def test_query_over_many_jobs() -> None:
