@@ -61,8 +61,8 @@ async def launch(
     }
     app = FinetopApp(settings(**overrides), client=client, **extra)  # type: ignore[arg-type]
     recorder = Recorder()
+    recorder.attach(app)
     async with app.run_test(size=size, message_hook=recorder.hook) as pilot:
-        recorder.attach(app)
         table = app.screen.query_one(JobTable)
         await wait_for(lambda: table.row_count == len(client.jobs), pilot)
         yield app, pilot, client, recorder
