@@ -352,12 +352,13 @@ class JobStore:
         views: Iterable[JobView] = self._views.values()
         if not flt.is_empty:
             groups, kind = flt.groups, flt.job_kind
+            terms, inverted = flt.terms, flt.inverted  # computed once, not per job
             views = [
                 v
                 for v in views
                 if (not groups or v.job.status_group in groups)
                 and (kind is None or v.job.kind == kind)
-                and flt.matches_text(v.search_text)
+                and (not terms or all(t in v.search_text for t in terms) != inverted)
             ]
         # Base order: newest first, id as the final tie-breaker; the column sort is stable.
         rows = sorted(views, key=lambda v: (-v.job.created_at, v.job.id))
