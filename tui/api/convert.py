@@ -532,8 +532,8 @@ class FastParsers:
         if cls in (OtherIntegration, OtherRepository) or any(c is None for c in checks):
             self._column_fns[cls] = None
             return None
-        column_checks = typing.cast(list[Callable[[tuple[Any, ...]], Any]], checks)
-        getter = operator.itemgetter(*(f.name for f in fields))
+        column_checks = typing.cast(list[Callable[[list[Any]], Any]], checks)
+        getters = [operator.itemgetter(f.name) for f in fields]
         setters = [_slot_setter(cls, f.name) for f in fields]
         set_wire_keys = _slot_setter(cls, "wire_keys")
         all_keys = known_keys(cls)
@@ -544,26 +544,26 @@ class FastParsers:
             # Every item must hold every known key, so they all share the full ``wire_keys``;
             # a missing key (KeyError) or an item that is not an object (TypeError) gives up.
             try:
-                rows = list(map(getter, items))
+                values = [list(map(get, items)) for get in getters]
             except (KeyError, TypeError):
                 raise _GiveUp from None
+            checked = [check(column) for check, column in zip(column_checks, values, strict=True)]
             objects = list(map(new, repeat(cls, count)))
-            values = zip(*rows, strict=True)
-            for setter, check, column in zip(setters, column_checks, values, strict=True):
-                deque(map(setter, objects, check(column)), 0)
+            for setter, column in zip(setters, checked, strict=True):
+                deque(map(setter, objects, column), 0)
             deque(map(set_wire_keys, objects, repeat(all_keys, count)), 0)
             return objects
 
         self._column_fns[cls] = columns
         return columns
 
-    def _column_check(self, t: Any) -> Callable[[tuple[Any, ...]], Any] | None:
+    def _column_check(self, t: Any) -> Callable[[list[Any]], Any] | None:
         inner, optional = _split_optional(t)
         extra = {_NONE_TYPE} if optional else set()
         if inner in _SCALARS:
             allowed = frozenset({dict if inner == dict[str, Any] else inner, *extra})
 
-            def check_scalars(column: tuple[Any, ...]) -> tuple[Any, ...]:
+            def check_scalars(column: list[Any]) -> list[Any]:
                 if not set(map(type, column)) <= allowed:
                     raise _GiveUp
                 return column
@@ -572,7 +572,7 @@ class FastParsers:
         if inner is float:
             allowed_floats = frozenset({float, *extra})
 
-            def check_floats(column: tuple[Any, ...]) -> tuple[Any, ...]:
+            def check_floats(column: list[Any]) -> list[Any]:
                 kinds = set(map(type, column))
                 if kinds == _FLOAT_ONLY:
                     total = sum(column)

@@ -455,5 +455,5 @@ def test_any_number_in_a_long_metrics_column(value: Any) -> None:
         assert problem.startswith("$.checkpoints[10].metrics.valid_loss: ")
         assert isinstance(value, bool) or not math.isfinite(float(value))
     else:
-        assert job.checkpoints[10].metrics.valid_loss == value
+        assert job.checkpoints[10].metrics.valid_loss == float(value)
         assert type(job.checkpoints[10].metrics.valid_loss) is float

@@ -1,0 +1,226 @@
+"""Parse speed: finetop's converter against the official SDK's models, same bytes, same run.
+
+Run as ``python tests/benchmarks/bench_parse.py [--profile] [--repeat N]``. It builds two
+payloads from the real fixtures (a page of 100 jobs, and a detailed job with 1,000 checkpoints
+and 50 events), checks that both parsers read them, times bytes -> models with ``timeit`` (best
+of the repeats, finetop and the SDK in alternating rounds) and prints finetop/SDK time ratios.
+The goal is a ratio of at most 1.0 on both. For context it also times a plain cattrs converter
+with generated hooks (no detailed validation) on the same data, and ``orjson.loads`` alone, the
+floor of any parser that builds dicts first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import cProfile
+import json
+import pstats
+import sys
+import timeit
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import cattrs  # noqa: E402
+import orjson  # noqa: E402
+from mistralai.client.models import (  # noqa: E402
+    CompletionFineTuningJobDetails,
+    ListFineTuningJobsResponse,
+)
+
+from tui.api.convert import (  # noqa: E402
+    integration_class,
+    job_class,
+    parse_job,
+    parse_jobs_page,
+    repository_class,
+)
+from tui.api.models import (  # noqa: E402
+    CompletionJobDetails,
+    Integration,
+    Job,
+    JobsPage,
+    Repository,
+)
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def fixture(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text())
+
+
+def jobs_page_payload(count: int = 100) -> bytes:
+    """A page of ``count`` jobs: the 32 real list items, repeated with distinct ids and times."""
+    real = fixture("jobs-list-2024-07.json")
+    items = []
+    for index in range(count):
+        item = copy.deepcopy(real["data"][index % len(real["data"])])
+        item["id"] = f"{index:08d}-{item['id'][9:]}"
+        item["created_at"] -= index * 60
+        item["modified_at"] -= index * 60
+        item["job_type"] = "completion"  # the SDK files the 2024 "FT" under an unknown variant
+        items.append(item)
+    return orjson.dumps({"object": "list", "total": 1_000, "data": items})
+
+
+def detailed_job_payload(checkpoints: int = 1_000, events: int = 50) -> bytes:
+    """A completed job with ``checkpoints`` checkpoints (newest first) and ``events`` events.
+
+    The job is the real pixtral detail; the metrics cycle through the real values of the 100-step
+    and pixtral jobs, nudged so that no two checkpoints are equal.
+    """
+    job = fixture("job-detail-completion-pixtral-69-steps-2025-07.json")
+    metrics = [
+        c["metrics"]
+        for c in fixture("job-detail-completion-100-steps-2024-05-docs.json")["checkpoints"]
+    ]
+    metrics += [c["metrics"] for c in job["checkpoints"]]
+    start = job["created_at"] + 60
+    points = []
+    for step in range(checkpoints, 0, -1):
+        base = metrics[step % len(metrics)]
+        nudge = 1.0 + step * 1e-7
+        points.append(
+            {
+                "metrics": {
+                    "train_loss": base["train_loss"] * nudge,
+                    "valid_loss": base["valid_loss"] * nudge,
+                    "valid_mean_token_accuracy": base["valid_mean_token_accuracy"] * nudge,
+                },
+                "step_number": step,
+                "created_at": start + step * 3,
+            }
+        )
+    statuses = ["QUEUED", "VALIDATING", "VALIDATED", "RUNNING", "SUCCESS"]
+    job["events"] = [
+        {
+            "name": "status-updated",
+            "created_at": job["created_at"] + index,
+            "data": {"status": statuses[index % len(statuses)]},
+        }
+        for index in range(events)
+    ]
+    job["checkpoints"] = points
+    job["training_steps"] = checkpoints
+    return orjson.dumps(job)
+
+
+def best_of(fn: Callable[[], object], repeat: int) -> float:
+    """Seconds per call, best of ``repeat`` rounds (each long enough to time reliably)."""
+    timer = timeit.Timer(fn)
+    number, _ = timer.autorange()
+    return min(timer.repeat(repeat=repeat, number=number)) / number
+
+
+def best_of_pair(
+    first: Callable[[], object], second: Callable[[], object], repeat: int
+) -> tuple[float, float]:
+    """Best seconds per call of two functions timed in alternating rounds.
+
+    Alternating means a burst of load on the machine hits both sides alike, instead of
+    whichever happened to be running at the time.
+    """
+    timers = timeit.Timer(first), timeit.Timer(second)
+    number = max(timer.autorange()[0] for timer in timers) // 4 or 1
+    best = [float("inf"), float("inf")]
+    for _ in range(repeat):
+        for index, timer in enumerate(timers):
+            best[index] = min(best[index], timer.timeit(number) / number)
+    return best[0], best[1]
+
+
+def plain_cattrs() -> cattrs.Converter:
+    """cattrs' generated hooks, no detailed validation, no strict types: the textbook converter.
+
+    Only the open unions get a hook (cattrs cannot pick a class for them by itself).
+    """
+    converter = cattrs.Converter(detailed_validation=False)
+    for union, pick in (
+        (Job, lambda d: job_class(d, details=False)),
+        (Integration, integration_class),
+        (Repository, repository_class),
+    ):
+        converter.register_structure_hook(
+            union, lambda value, _, pick=pick: converter.structure(value, pick(value))
+        )
+    return converter
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=20, help="timing rounds (best of)")
+    parser.add_argument("--profile", action="store_true", help="profile finetop's parse too")
+    args = parser.parse_args(argv)
+
+    page = jobs_page_payload()
+    detail = detailed_job_payload()
+
+    # Both parsers must read the same data before timing means anything.
+    ours_page, sdk_page = (
+        parse_jobs_page(page),
+        ListFineTuningJobsResponse.model_validate_json(page),
+    )
+    assert len(ours_page.data) == len(sdk_page.data) == 100
+    assert type(sdk_page.data[0]).__name__ == "CompletionFineTuningJob"
+    ours_detail = parse_job(detail)
+    sdk_detail = CompletionFineTuningJobDetails.model_validate_json(detail)
+    assert len(ours_detail.checkpoints) == len(sdk_detail.checkpoints) == 1_000
+    assert len(ours_detail.events) == len(sdk_detail.events) == 50
+
+    plain = plain_cattrs()
+    cases = [
+        (
+            "jobs page (100 jobs)",
+            page,
+            lambda: parse_jobs_page(page),
+            lambda: ListFineTuningJobsResponse.model_validate_json(page),
+            lambda: plain.structure(orjson.loads(page), JobsPage),
+        ),
+        (
+            "job detail (1,000 checkpoints, 50 events)",
+            detail,
+            lambda: parse_job(detail),
+            lambda: CompletionFineTuningJobDetails.model_validate_json(detail),
+            lambda: plain.structure(orjson.loads(detail), CompletionJobDetails),
+        ),
+    ]
+    print(
+        f"bytes -> models, best of {args.repeat} rounds; baseline: mistralai SDK 2.5.1 (pydantic)"
+    )
+    print(f"{'payload':44} {'size':>9} {'finetop':>10} {'SDK':>10} {'ratio':>7}   context")
+    ratios = []
+    for name, raw, ours, sdk, cattrs_plain in cases:
+        ours_s, sdk_s = best_of_pair(ours, sdk, args.repeat)
+        loads_s = best_of(lambda raw=raw: orjson.loads(raw), args.repeat)
+        try:
+            plain_text = f"{best_of(cattrs_plain, args.repeat) * 1e3:.3f} ms"
+        except Exception as exc:  # the plain converter cannot read every shape (open unions)
+            plain_text = f"fails ({type(exc).__name__})"
+        ratio = ours_s / sdk_s
+        ratios.append(ratio)
+        print(
+            f"{name:44} {len(raw) / 1024:7.1f}kB {ours_s * 1e3:8.3f}ms {sdk_s * 1e3:8.3f}ms "
+            f"{ratio:7.2f}   orjson.loads alone {loads_s * 1e3:.3f} ms; plain cattrs {plain_text}"
+        )
+    verdict = "met" if max(ratios) <= 1.0 else "NOT met"
+    print(f"goal finetop/SDK <= 1.0: {verdict} (worst ratio {max(ratios):.2f})")
+
+    if args.profile:
+        for name, _, ours, _, _ in cases:
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(200):
+                ours()
+            profile.disable()
+            print(f"\nprofile of finetop, {name} (200 calls):")
+            pstats.Stats(profile).sort_stats("tottime").print_stats(8)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
