@@ -42,7 +42,7 @@ from tui.api.errors import (
 from tui.api.models import ArchiveResult, Job, JobDetails, JobsPage, RetrievedFile
 from tui.api.ratelimits import RateLimits
 
-__all__ = ["MistralClient", "RateLimits", "RetryPolicy", "format_timestamp"]
+__all__ = ["MistralClient", "RateLimits", "RetryPolicy", "format_timestamp", "is_loopback_host"]
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,8 @@ def format_timestamp(value: datetime) -> str:
     return text + "Z"
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback_host(host: str) -> bool:
+    """True for localhost and loopback addresses, where plain HTTP never leaves the machine."""
     host = host.strip("[]").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return True
@@ -96,7 +97,7 @@ def _check_base_url(base_url: str, allow_insecure_http: bool) -> httpx.URL:
         raise InsecureURLError(f"not a usable base URL: {exc}") from None
     if url.scheme not in ("http", "https") or not url.host:
         raise InsecureURLError("the base URL must be http(s)://host[:port]")
-    if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
+    if url.scheme == "http" and not allow_insecure_http and not is_loopback_host(url.host):
         raise InsecureURLError(
             f"refusing plain http:// to {url.host}: the API key would travel unencrypted "
             "(use https://, or allow insecure HTTP explicitly)"

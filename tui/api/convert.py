@@ -31,6 +31,7 @@ import attrs
 import cattrs
 import orjson
 from cattrs.errors import (
+    AttributeValidationNote,
     ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
@@ -71,16 +72,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-MODEL_CLASSES: tuple[type, ...] = (
-    JobsPage,
-    CompletionJob,
-    ClassifierJob,
-    CompletionJobDetails,
-    ClassifierJobDetails,
-    RetrievedFile,
-    ArchiveResult,
-)
 
 
 class WireTypeError(TypeError):
@@ -302,8 +293,6 @@ def make_converter() -> cattrs.Converter:
 
 
 def _with_field_note(exc: Exception, name: str, type_: type) -> Exception:
-    from cattrs.errors import AttributeValidationNote
-
     exc.__notes__ = [*getattr(exc, "__notes__", []), AttributeValidationNote(name, name, type_)]
     return exc
 
