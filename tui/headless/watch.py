@@ -75,32 +75,37 @@ def _event_line(event: Event) -> str:
 
 
 def _lines(changes: Iterable[Change], job: Job, now_wall: float, first: bool) -> list[str]:
-    lines: list[str] = []
-    new_events: tuple[Event, ...] = ()
-    for change in changes:
-        if isinstance(change, EventsAdded):
-            new_events = change.events
-    announced = {e.status for e in new_events if e.status}
+    """The lines for one fetch's changes: the job and status first, then its new events and
+    checkpoints interleaved in time order."""
+    changes = list(changes)
+    head: list[str] = []
+    timed: list[tuple[int, int, str]] = []
+    announced = {
+        e.status for c in changes if isinstance(c, EventsAdded) for e in c.events if e.status
+    }
     for change in changes:
         match change:
             case JobAdded(job=added):
                 label = added.suffix or added.fine_tuned_model or DASH
-                lines.append(
+                head.append(
                     f"{fmt_time(now_wall)}  watching    {added.id}  {added.model}  {label}  "
                     f"status {added.status}"
                 )
             case JobChanged(job=changed, fields=fields) if "status" in fields:
+                # The status-updated event that goes with it says the same, with its own time.
                 if changed.status not in announced:
-                    lines.append(f"{fmt_time(now_wall)}  status      {changed.status}")
+                    head.append(f"{fmt_time(now_wall)}  status      {changed.status}")
             case EventsAdded(events=events):
-                lines.extend(_event_line(e) for e in events)
+                timed.extend((e.created_at, 0, _event_line(e)) for e in events)
             case CheckpointsAdded(checkpoints=checkpoints):
                 # On the first fetch only the latest checkpoint matters; later, every new one.
                 shown = checkpoints[-1:] if first else checkpoints
-                lines.extend(checkpoint_line(c, job.training_steps) for c in shown)
+                timed.extend(
+                    (c.created_at, 1, checkpoint_line(c, job.training_steps)) for c in shown
+                )
             case _:
                 pass
-    return lines
+    return head + [line for _, _, line in sorted(timed, key=lambda t: (t[0], t[1]))]
 
 
 def _retry_after(error: FinetopError) -> float | None:

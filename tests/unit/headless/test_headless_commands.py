@@ -165,6 +165,11 @@ async def test_watch_follows_a_running_job_to_its_end() -> None:
     assert steps == sorted(steps)
     assert len(steps) == len(set(steps)) > 1
     assert lines[-1].endswith(f"finished    {final}")
+    # History and new items come in time order: the events before the first checkpoint.
+    timed = [line for line in lines if " event " in line or " checkpoint " in line]
+    stamps = [line[:23] for line in timed]
+    assert stamps == sorted(stamps)
+    assert " event " in timed[0]
     assert err.getvalue() == ""
     await client.aclose()
 
