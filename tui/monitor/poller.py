@@ -40,7 +40,7 @@ import attrs
 
 from tui.api.backoff import Backoff
 from tui.api.clock import Clock, SystemClock
-from tui.api.errors import ErrorKind, FinetopError, NotFoundError, PayloadError
+from tui.api.errors import ApiError, ErrorKind, FinetopError, NotFoundError, PayloadError
 from tui.api.models import ACTIVE_STATUSES, JobDetails, JobsPage
 from tui.monitor.changes import (
     Change,
@@ -648,6 +648,9 @@ class Poller:
             except FinetopError as error:
                 self._fail(error)
                 raise _PollAborted from error
+            except Exception as error:
+                self._fail(_unexpected(error))
+                raise _PollAborted from error
 
     def _fail(self, error: FinetopError) -> None:
         """Record a failure that backs the whole poller off (the first one of a cycle wins,
@@ -783,8 +786,18 @@ class Poller:
             except FinetopError as error:
                 self._fail(error)
                 return
+            except Exception as error:
+                self._fail(_unexpected(error))
+                return
         now = self.clock.monotonic()
         self._tried_at.pop(job_id, None)
         if details.is_terminal:
             self._wanted.discard(job_id)
         self._emit(self.store.apply(details, at=now))
+
+
+def _unexpected(error: Exception) -> ApiError:
+    """An exception the client should have typed: logged, then backed off like a server error,
+    because the poller never stops over one request."""
+    _log.error("unexpected error while polling", exc_info=error)
+    return ApiError(f"unexpected {type(error).__name__}: {error}")

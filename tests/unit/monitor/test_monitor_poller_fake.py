@@ -343,3 +343,16 @@ async def test_scheduled_full_list_is_a_rolling_sweep() -> None:
         assert sweep == [(0, 100), (1, 100), (2, 100)]  # one page per list tick, no burst
         assert lists.count((0, 50)) == 12
         assert poller.store.get("done-3").job.status == "CANCELLED"
+
+
+async def test_an_unexpected_exception_backs_off_instead_of_stopping() -> None:
+    clock, source = ManualClock(), workspace()
+    poller, seen = make(source, clock)
+    async with running(poller):
+        source.failures.append(RuntimeError("socket went away oddly"))
+        await step(clock, poller)
+        [failed] = [c for c in seen if isinstance(c, PollFailed)]
+        assert failed.kind is ErrorKind.SERVER
+        assert "RuntimeError" in failed.message
+        await step(clock, poller)
+        assert isinstance(seen[-1], PollSucceeded)
