@@ -76,6 +76,8 @@ class _MainScreenBase(Screen[None]):
 
     SELECT_DELAY = 0.15
     """Seconds the cursor must rest on a job before its detail is fetched."""
+    FILTER_DELAY = 0.08
+    """Seconds of typing pause before the filter applies."""
     TIME_REFRESH = 5.0
     """Seconds between refreshes of the visible rows' age, progress and ETA."""
 
@@ -93,6 +95,7 @@ class _MainScreenBase(Screen[None]):
         """Jobs that changed while repaints were skipped."""
         self._deferred_all = False
         self._select_timer: Timer | None = None
+        self._filter_timer: Timer | None = None
 
     @property
     def finetop(self) -> FinetopApp:
@@ -279,7 +282,11 @@ class _MainScreenBase(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.set_filter_text(event.value)
+        # Typing fast should filter once, not once per keystroke, with thousands of jobs.
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        value = event.value
+        self._filter_timer = self.set_timer(self.FILTER_DELAY, lambda: self.set_filter_text(value))
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -333,7 +340,10 @@ class _MainScreenBase(Screen[None]):
     def action_close_detail(self) -> None:
         """Back to the list (closes the full detail view and the filter bar's focus)."""
         if self.filter_input.has_focus:
+            if self._filter_timer is not None:
+                self._filter_timer.stop()
             self.filter_input.value = ""
+            self.set_filter_text("")
             self.remove_class("-filtering")
         self.remove_class("-detail-full")
         self.table.focus()

@@ -136,6 +136,8 @@ class JobTable(DataTable[Text]):
 
     REBUILD_THRESHOLD = 300
     """Removing more rows than this rebuilds the table (``remove_row`` is linear per call)."""
+    DETACHED_LIMIT = 20_000
+    """Most detached rows whose cells are kept for reuse."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
@@ -143,6 +145,10 @@ class JobTable(DataTable[Text]):
         """The cells each row shows, to write only those that changed."""
         self._order: list[str] = []
         """Job ids in display order, as last synced."""
+        self._views: dict[str, JobView] = {}
+        """The view each row was drawn from."""
+        self._detached: dict[str, tuple[JobView, tuple[Text, ...]]] = {}
+        """Cells of rows a filter removed, reused when the same (unchanged) view comes back."""
 
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
@@ -191,17 +197,20 @@ class JobTable(DataTable[Text]):
             else:
                 for job_id in stale:
                     self.remove_row(job_id)
-                    del self._cells[job_id]
+                    self._park(job_id)
                 for view in views:
                     job_id = view.job.id
                     old = self._cells.get(job_id)
                     if old is None:
-                        cells = row_cells(view, now)
-                        self.add_row(*cells, key=job_id)
-                        self._cells[job_id] = cells
-                    elif changed_set is None or job_id in changed_set:
+                        self._add(view, now)
+                    elif (
+                        changed_set is None
+                        or job_id in changed_set
+                        or (self._views.get(job_id) is not view)
+                    ):
+                        self._views[job_id] = view
                         self._write(job_id, old, row_cells(view, now))
-                if wanted != self._current_order():
+                if wanted != self._order:
                     rank = {job_id: index for index, job_id in enumerate(wanted)}
                     self.sort("id", key=lambda cell: rank[cell.job_id])
             self._order = wanted
@@ -232,16 +241,35 @@ class JobTable(DataTable[Text]):
                 self.update_cell(job_id, key, after, update_width=False)
         self._cells[job_id] = new
 
-    def _rebuild(self, views: Sequence[JobView], now: float) -> None:
-        self.clear()
-        self._cells = {}
-        for view in views:
-            cells = row_cells(view, now)
-            self.add_row(*cells, key=view.job.id)
-            self._cells[view.job.id] = cells
+    def _add(self, view: JobView, now: float) -> None:
+        job_id = view.job.id
+        detached = self._detached.pop(job_id, None)
+        # JobViews are immutable and replaced on every change: the same object, the same cells.
+        cells = detached[1] if detached and detached[0] is view else row_cells(view, now)
+        self.add_row(*cells, key=job_id)
+        self._cells[job_id] = cells
+        self._views[job_id] = view
 
-    def _current_order(self) -> list[str]:
-        return [str(row.key.value) for row in self.ordered_rows]
+    def _park(self, job_id: str) -> None:
+        cells = self._cells.pop(job_id)
+        view = self._views.pop(job_id, None)
+        if view is not None:
+            if len(self._detached) > self.DETACHED_LIMIT:
+                self._detached.clear()  # bounded: a cache, not a history
+            self._detached[job_id] = (view, cells)
+
+    def _rebuild(self, views: Sequence[JobView], now: float) -> None:
+        for job_id in list(self._cells):
+            self._park(job_id)
+        self.clear()
+        for view in views:
+            self._add(view, now)
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        # Every column has a fixed width and every row a height of one line, so measuring each
+        # new cell (ten per job, thousands of jobs after a filter is cleared) is wasted work:
+        # only the virtual size needs updating.
+        super()._update_dimensions(())
 
     def _restore_cursor(self, job_id: str | None) -> None:
         if job_id is None or RowKey(job_id) not in self.rows:
