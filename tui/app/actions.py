@@ -113,7 +113,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("copy_model", "Y", "app.copy_model", "Copy the fine-tuned model name"),
     ActionSpec("open_wandb", "o", "app.open_wandb", "Open the W&B run"),
     # The app.
-    ActionSpec("help", "question_mark,f1", "help", "Keys", Scope.APP, show=True),
+    ActionSpec(
+        "help", "question_mark,f1", "help", "Show every key", Scope.APP, show=True, footer="Keys"
+    ),
     ActionSpec(
         "command_palette",
         "ctrl+p",

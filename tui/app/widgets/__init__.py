@@ -1,0 +1,1 @@
+"""Widgets of the app: job table, status line, detail pane, metrics, formatters."""

@@ -1,0 +1,55 @@
+"""The status line's text in every connection state (a pure function of a snapshot)."""
+
+from __future__ import annotations
+
+from tui.api.errors import ErrorKind
+from tui.api.models import StatusGroup
+from tui.app.widgets.status_line import LinkState, StatusSnapshot, render_status
+
+COUNTS = {StatusGroup.RUNNING: 2, StatusGroup.PENDING: 1, StatusGroup.SUCCEEDED: 30}
+
+
+def snap(link: LinkState, *, now: float = 1000.0, **kw: object) -> str:
+    args: dict[str, object] = {
+        "workspace": "acme",
+        "demo": False,
+        "link": link,
+        "now": now,
+        "interval": 30.0,
+        "paused": False,
+        "counts": COUNTS,
+    }
+    args.update(kw)
+    return render_status(StatusSnapshot(**args)).plain  # type: ignore[arg-type]
+
+
+def test_connecting_then_updated_then_stale() -> None:
+    assert "connecting" in snap(LinkState())
+    assert "updated 12 s ago" in snap(LinkState(last_success_at=988.0))
+    text = snap(LinkState(last_success_at=900.0))
+    assert "stale" in text
+    assert "updated 100 s ago" in text
+
+
+def test_offline_says_why_and_when() -> None:
+    link = LinkState(
+        last_success_at=900.0, failing=True, kind=ErrorKind.RATE_LIMITED, retry_at=1040.0
+    )
+    assert "offline — retrying in 40 s (rate limited)" in snap(link)
+    for kind in (ErrorKind.AUTH, ErrorKind.SERVER, ErrorKind.TRANSPORT):
+        assert f"({kind.value})" in snap(LinkState(failing=True, kind=kind, retry_at=1010.0))
+    assert "retrying now" in snap(LinkState(failing=True, kind=ErrorKind.SERVER, retry_at=999.0))
+
+
+def test_workspace_demo_interval_pause_counts() -> None:
+    text = snap(LinkState(last_success_at=999.0), paused=True, interval=60.0)
+    assert "acme" in text
+    assert "every 60 s" in text
+    assert "PAUSED" in text
+    assert "▶2 running" in text
+    assert "◌1 pending" in text
+    assert "✔30 done" in text
+    assert "failed" not in text  # zero counts of finished groups are left out
+    assert "DEMO" in snap(LinkState(), demo=True)
+    assert "read-only" in snap(LinkState(), read_only=True)
+    assert "showing 3" in snap(LinkState(), shown=3)
