@@ -468,6 +468,8 @@ class FinetopApp(App[int]):
             details = await call(job_id)
         except FinetopError as error:
             self.notify(str(error), title=f"Could not {verb} {label}", severity="error")
+            if self.poller is not None:
+                self.poller.refresh_now()  # the job probably moved on: show where it is
             return
         for change in self.store.apply(details, at=self.clock.monotonic()):
             self.handle_change(change)
