@@ -252,6 +252,10 @@ class FinetopApp(App[int]):
         main = self._main
         match change:
             case JobAdded(job=job):
+                if job.is_terminal:
+                    # Finished before we first saw it: never announced, even if an odd status
+                    # (schema drift) comes and goes later.
+                    self._announced.add(job.id)
                 self._post_main(JobsChanged({job.id}))
             case JobChanged(job=job, fields=fields):
                 self._post_main(JobsChanged({job.id}))
