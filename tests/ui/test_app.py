@@ -394,3 +394,7 @@ async def test_quit_exits() -> None:
     async with launch() as (app, pilot, _, _):
         await pilot.press("q")
     assert app.return_code == 0
+    async with launch() as (app, pilot, _, _):
+        await pilot.press("ctrl+c")
+    assert app.return_code == 0
+    assert app.return_value == 0

@@ -13,7 +13,7 @@ from tests.ui.helpers import Recorder, settings, wait_for
 from tui.api.client import MistralClient, RetryPolicy
 from tui.api.clock import ManualClock
 from tui.app.app import FinetopApp
-from tui.app.messages import JobFinished
+from tui.app.messages import CheckpointsArrived, JobFinished
 from tui.app.screens.confirm import ConfirmModal
 from tui.app.widgets.detail_pane import DetailPane
 from tui.app.widgets.job_table import JobTable
@@ -84,7 +84,7 @@ def _running(app: FinetopApp) -> list[str]:
 
 
 async def test_a_checkpoint_arriving_while_open_reaches_detail_and_metrics() -> None:
-    async with sim_app() as (app, pilot, _world, clock, _, _):
+    async with sim_app() as (app, pilot, _world, clock, _, recorder):
         await wait_for(lambda: _running(app), pilot)
         job_id = _running(app)[0]
         await _highlight(app, pilot, job_id)
@@ -101,6 +101,9 @@ async def test_a_checkpoint_arriving_while_open_reaches_detail_and_metrics() -> 
             pilot,
         )
         await wait_for(lambda: len(metrics.full_series()["train_loss"].values) > before, pilot)
+        arrived = [m for m in recorder.of(CheckpointsArrived) if m.job_id == job_id]
+        assert arrived
+        assert arrived[-1].checkpoints[-1].step_number == app.store.get(job_id).summary.step  # type: ignore[union-attr]
         assert detail.job is not None
         assert detail.job.id == job_id
         step = app.store.get(job_id).summary.step  # type: ignore[union-attr]

@@ -14,15 +14,16 @@ poller settings and the store.
 from __future__ import annotations
 
 import webbrowser
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import COLOR_SYSTEMS
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand, get_system_commands_provider
 from textual.binding import BindingType
 from textual.filter import Monochrome
+from textual.screen import Screen
 from textual.worker import Worker
 
 from tui.api.clock import Clock, SystemClock
@@ -94,7 +95,7 @@ class FinetopApp(App[int]):
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))
     TITLE = "finetop"
     BINDINGS: ClassVar[list[BindingType]] = bindings_for(Scope.APP, read_only=False)
-    COMMANDS: ClassVar[set[Any]] = {FinetopCommands}
+    COMMANDS: ClassVar[set[Any]] = {FinetopCommands, get_system_commands_provider}
     COMMAND_PALETTE_DISPLAY = "^p"
 
     def __init__(
@@ -245,6 +246,12 @@ class FinetopApp(App[int]):
         if self._owns_connection and self._connection is not None:
             await self._connection.stop()
 
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own palette entries, minus those finetop's actions already cover."""
+        for command in super().get_system_commands(screen):
+            if command.title in ("Theme", "Maximize", "Minimize"):
+                yield command
+
     # ------------------------------------------------------------------ changes in
 
     def handle_change(self, change: Change) -> None:
@@ -336,6 +343,7 @@ class FinetopApp(App[int]):
             paused=self.paused,
             counts=self.store.counts_by_group(),
             read_only=self.read_only,
+            demo_reason=self.settings.demo_reason,
             shown=shown,
         )
 

@@ -16,13 +16,24 @@ from textual.widgets import Static
 from tui.api.errors import ErrorKind
 from tui.api.models import StatusGroup
 
-__all__ = ["DEMO_HINT", "LinkState", "StatusLine", "StatusSnapshot", "render_status"]
+__all__ = [
+    "DEMO_HINT",
+    "LinkState",
+    "StatusLine",
+    "StatusSnapshot",
+    "demo_banner",
+    "render_status",
+]
 
-DEMO_HINT = (
-    "DEMO — simulated jobs, nothing here is real. "
-    "To watch your workspace: export MISTRAL_API_KEY=… and run finetop."
-)
-"""The banner under the status line in demo mode."""
+DEMO_HINT = "To watch your workspace: export MISTRAL_API_KEY=… and run finetop."
+"""How to leave demo mode, in the banner under the status line."""
+
+
+def demo_banner(reason: str | None) -> str:
+    """The demo banner: simulated jobs, why (``--demo``, no API key...), how to connect."""
+    why = f" ({reason})" if reason else ""
+    return f"DEMO{why}: simulated jobs, nothing here is real. {DEMO_HINT}"
+
 
 _GROUP_WORDS: tuple[tuple[StatusGroup, str, str], ...] = (
     (StatusGroup.RUNNING, "▶", "running"),
@@ -65,6 +76,8 @@ class StatusSnapshot:
     paused: bool
     counts: Mapping[StatusGroup, int]
     read_only: bool = False
+    demo_reason: str | None = None
+    """Why demo mode is on (shown in the banner)."""
     shown: int | None = None
     """How many jobs the table shows (when a filter hides some)."""
 
@@ -156,10 +169,15 @@ class StatusLine(Static):
         line = render_status(snapshot)
         if snapshot.demo:
             line.append("\n")
-            line.append(DEMO_HINT, style="black on yellow")
+            line.append(demo_banner(snapshot.demo_reason), style="black on yellow")
         self.update(line)
 
     @property
     def plain(self) -> str:
-        """The current text without styles."""
-        return render_status(self.snapshot).plain if self.snapshot else ""
+        """The current text without styles (the banner included in demo mode)."""
+        if self.snapshot is None:
+            return ""
+        text = render_status(self.snapshot).plain
+        if self.snapshot.demo:
+            text += "\n" + demo_banner(self.snapshot.demo_reason)
+        return text
