@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.ui.helpers import FakeClient, make_job, settings, wait_for
 from tui.app.app import FinetopApp
 from tui.app.widgets.job_table import JobTable
+
+pytestmark = pytest.mark.slow
 
 N = 5000
 T0 = 1_750_000_000

@@ -250,7 +250,9 @@ class _MainScreenBase(Screen[None]):
         if view is None:
             job_id = None
         self.shown_job_id = job_id
-        self.detail.show_job(view, self.finetop.wall_now())
+        self.detail.show_job(
+            view, self.finetop.wall_now(), monotonic_now=self.finetop.clock.monotonic()
+        )
         self.metrics.show_job(view)
 
     # ------------------------------------------------------------------ selection
