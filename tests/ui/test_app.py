@@ -124,6 +124,8 @@ async def test_status_group_keys() -> None:
         await wait_for(lambda: table.job_ids == ["failed-d"], pilot)
         await pilot.press("3")
         await wait_for(lambda: set(table.job_ids) == {"queued-c", "valid-f"}, pilot)
+        line = app.main_screen.query_one(StatusLine)
+        await wait_for(lambda: "showing 2 (pending)" in line.plain, pilot)
         await pilot.press("1")
         await wait_for(lambda: len(table.job_ids) == 6, pilot)
         await pilot.press("f")
@@ -172,6 +174,18 @@ async def test_one_notification_when_a_job_finishes() -> None:
         assert len(recorder.titled("Job finished")) == 1
         assert bells == [1]
         assert recorder.of(JobsChanged)
+
+
+async def test_a_job_seen_finished_is_never_announced() -> None:
+    async with launch() as (_, pilot, client, recorder):
+        client.set_status("done-e", "SOMETHING_NEW")  # schema drift: an unknown status
+        await pilot.press("r")
+        await wait_for(lambda: client.calls.count(("list", 0)) >= 2, pilot)
+        client.set_status("done-e", "SUCCESS")
+        await pilot.press("r")
+        await wait_for(lambda: client.calls.count(("list", 0)) >= 3, pilot)
+        await pilot.pause(0.1)
+        assert recorder.of(JobFinished) == []
 
 
 async def test_cancel_asks_first_with_no_focused() -> None:

@@ -328,7 +328,7 @@ class FinetopApp(App[int]):
         if self._main is not None and self._main.is_mounted:
             self._main.update_status()
 
-    def status_snapshot(self, shown: int | None = None) -> StatusSnapshot:
+    def status_snapshot(self, shown: int | None = None, filter_label: str = "") -> StatusSnapshot:
         """What the status line shows now."""
         return StatusSnapshot(
             workspace=self.workspace,
@@ -345,6 +345,7 @@ class FinetopApp(App[int]):
             read_only=self.read_only,
             demo_reason=self.settings.demo_reason,
             shown=shown,
+            filter_label=filter_label,
         )
 
     # ------------------------------------------------------------------ selection

@@ -234,7 +234,19 @@ class _MainScreenBase(Screen[None]):
             return
         shown = getattr(self, "_views_shown", None)
         total = len(self.finetop.store)
-        line.show(self.finetop.status_snapshot(shown if shown != total else None))
+        line.show(
+            self.finetop.status_snapshot(shown if shown != total else None, self.filter_label)
+        )
+
+    @property
+    def filter_label(self) -> str:
+        """The filter in force, in words: ``running · "s42"``, ``not "s42"``; empty when none."""
+        parts = [] if self.group_name == "all" else [self.group_name]
+        flt = self.job_filter
+        if flt.terms:
+            words = " ".join(flt.terms)
+            parts.append(f'not "{words}"' if flt.inverted else f'"{words}"')
+        return " · ".join(parts)
 
     def _refresh_times(self) -> None:
         if not self._painting():

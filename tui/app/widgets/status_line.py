@@ -80,6 +80,8 @@ class StatusSnapshot:
     """Why demo mode is on (shown in the banner)."""
     shown: int | None = None
     """How many jobs the table shows (when a filter hides some)."""
+    filter_label: str = ""
+    """The filter in force, in words (empty when none)."""
 
 
 def _seconds(value: float) -> str:
@@ -137,8 +139,10 @@ def render_status(snapshot: StatusSnapshot) -> Text:
         count = snapshot.counts.get(group, 0)
         if count or group in (StatusGroup.RUNNING, StatusGroup.PENDING):
             text.append(f" {glyph}{count} {word}")
-    if snapshot.shown is not None:
-        text.append(f"  │  showing {snapshot.shown}", style="italic")
+    if snapshot.shown is not None or snapshot.filter_label:
+        shown = f"showing {snapshot.shown}" if snapshot.shown is not None else "showing all"
+        label = f" ({snapshot.filter_label})" if snapshot.filter_label else ""
+        text.append(f"  │  {shown}{label}", style="italic")
     return text
 
 
