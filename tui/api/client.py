@@ -230,10 +230,13 @@ class MistralClient:
                 error: ApiError = TransportError(self._transport_message(exc, method, path))
                 not_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 not_sent = not_sent or isinstance(exc, httpx.PoolTimeout)
+                # A read may be repeated after any network failure or timeout; a change only when
+                # it certainly never left (see above).
                 retryable = not_sent or (
                     idempotent
                     and isinstance(
-                        exc, httpx.ReadTimeout | httpx.ReadError | httpx.RemoteProtocolError
+                        exc,
+                        httpx.NetworkError | httpx.TimeoutException | httpx.RemoteProtocolError,
                     )
                 )
             else:
@@ -288,9 +291,8 @@ class MistralClient:
             )
         if status == 404:
             if subject:
-                article = "job" if subject == "job" else subject
                 hint = " — deleted or in another workspace" if subject == "job" else ""
-                return NotFoundError(f"{article} not found{hint}", status=status)
+                return NotFoundError(f"{subject} not found{hint}", status=status)
             return NotFoundError(
                 f"not found (HTTP 404{suffix}) — is the base URL right?", status=status
             )
