@@ -19,6 +19,8 @@ import attrs
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tui.app.screens.help import key_display
+
 if TYPE_CHECKING:
     from textual.app import App
 
@@ -201,7 +203,7 @@ class FinetopCommands(Provider):
         keymap: Mapping[str, str] = getattr(app, "keymap", {})
         rows = []
         for spec in palette_specs(read_only=read_only):
-            keys = effective_keys(spec, keymap).replace(",", " / ")
+            keys = key_display(effective_keys(spec, keymap))
             action = spec.action
             if spec.scope != Scope.APP and not action.startswith("app."):
                 action = f"screen.{action}"
