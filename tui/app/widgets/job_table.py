@@ -26,19 +26,21 @@ __all__ = ["COLUMNS", "JobTable", "row_cells", "status_cell"]
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("status", "Status", 12),
     ("id", "Id", 8),
-    ("model", "Model", 14),
-    ("type", "Type", 5),
     ("name", "Suffix / model", 16),
-    ("age", "Age", 7),
     ("progress", "Progress", 16),
+    ("eta", "ETA/took", 9),
     ("train", "Train", 6),
     ("valid", "Valid", 6),
-    ("eta", "ETA/took", 9),
+    ("model", "Model", 14),
+    ("type", "Type", 5),
+    ("age", "Age", 7),
 )
-"""``(key, label, width)`` of every column, in display order."""
+"""``(key, label, width)`` of every column, in display order. What tells a run apart and how it
+is doing come first, so an 80-column terminal shows them without scrolling sideways."""
 
 _TIME_COLUMNS = ("age", "progress", "eta")
 """Columns whose text depends on ``now`` (refreshed for visible rows on a timer)."""
+_INDEX = {key: index for index, (key, _, _) in enumerate(COLUMNS)}
 
 _SHORT_WORDS = {
     "CANCELLATION_REQUESTED": "CANCELLING",
@@ -72,9 +74,9 @@ def _bar(fraction: float | None) -> str:
     return "█" * filled + "░" * (BAR_WIDTH - filled)
 
 
-def _plain(value: str | None) -> Text:
+def _plain(value: str | None, style: str = "") -> Text:
     """User data as plain text: a suffix with ``[`` must never be read as markup."""
-    return Text(value or MISSING, no_wrap=True, overflow="ellipsis", end="")
+    return Text(value or MISSING, style=style, no_wrap=True, overflow="ellipsis", end="")
 
 
 def _name(job: Job) -> str | None:
@@ -115,18 +117,20 @@ def row_cells(view: JobView, now: float) -> tuple[Text, ...]:
     """Every cell of a job's row, in :data:`COLUMNS` order."""
     job = view.job
     age, prog, eta = time_cells(view, now)
-    return (
-        status_cell(job.status),
-        JobIdCell(job.id),
-        _plain(job.model),
-        Text(_KIND_WORDS.get(str(job.kind), job.job_type), no_wrap=True, end=""),
-        _plain(_name(job)),
-        age,
-        prog,
-        Text(fmt_loss(view.summary.train_loss), no_wrap=True, end=""),
-        Text(fmt_loss(view.summary.valid_loss), no_wrap=True, end=""),
-        eta,
-    )
+    cells = {
+        "status": status_cell(job.status),
+        "id": JobIdCell(job.id),
+        "model": _plain(job.model),
+        "type": Text(_KIND_WORDS.get(str(job.kind), job.job_type), no_wrap=True, end=""),
+        # No suffix and no fine-tuned model yet: the base model (dim) still says what it is.
+        "name": _plain(_name(job)) if _name(job) else _plain(job.model, style="dim"),
+        "age": age,
+        "progress": prog,
+        "train": Text(fmt_loss(view.summary.train_loss), no_wrap=True, end=""),
+        "valid": Text(fmt_loss(view.summary.valid_loss), no_wrap=True, end=""),
+        "eta": eta,
+    }
+    return tuple(cells[key] for key, _, _ in COLUMNS)
 
 
 class JobTable(DataTable[Text]):
@@ -224,7 +228,8 @@ class JobTable(DataTable[Text]):
                 if old is None:
                     continue
                 new = list(old)
-                new[5], new[6], new[9] = time_cells(view, now)
+                for key, cell in zip(_TIME_COLUMNS, time_cells(view, now), strict=True):
+                    new[_INDEX[key]] = cell
                 self._write(view.job.id, old, tuple(new))
 
     def visible_job_ids(self) -> list[str]:
