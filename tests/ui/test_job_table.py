@@ -1,0 +1,85 @@
+"""The job table on its own: cells, diffing by key, cursor kept across reorders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from textual.app import App, ComposeResult
+
+from tests.ui.helpers import make_job
+from tui.app.widgets.job_table import COLUMNS, JobTable, row_cells, status_cell
+from tui.monitor.store import JobStore
+
+NOW = 1_750_000_000 + 3600
+
+
+def test_status_is_glyph_and_word() -> None:
+    assert str(status_cell("RUNNING")) == "▶ RUNNING"
+    assert str(status_cell("SUCCESS")) == "✔ SUCCESS"
+    assert str(status_cell("FAILED")) == "✘ FAILED"
+    assert str(status_cell("QUEUED")) == "◌ QUEUED"
+    assert str(status_cell("CANCELLATION_REQUESTED")) == "◼ CANCELLING"
+    assert str(status_cell("SOMETHING_NEW")) == "? SOMETHING_NEW"
+
+
+def _views(*jobs: Any) -> list[Any]:
+    store = JobStore()
+    for job in jobs:
+        store.apply(job)
+    return store.query()
+
+
+def test_row_cells_show_progress_bar_and_losses() -> None:
+    job = make_job("a", suffix="my-[run]", checkpoints=[(40, 0.8, 0.9)])
+    (view,) = _views(job)
+    cells = dict(zip([key for key, _, _ in COLUMNS], row_cells(view, NOW), strict=True))
+    assert str(cells["progress"]) == " 40/100 ███░░░░░"
+    assert str(cells["name"]) == "my-[run]"  # never read as markup
+    assert str(cells["train"]) == "0.8"
+    assert str(cells["valid"]) == "0.9"
+    assert str(cells["id"]) == "a"
+
+
+class TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield JobTable(id="jobs")
+
+
+async def test_sync_diffs_by_key_and_keeps_the_cursor() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(JobTable)
+        jobs = [make_job(f"j{i}", created_at=1_750_000_000 + i) for i in range(5)]
+        table.sync(_views(*jobs), NOW)
+        await pilot.pause()
+        assert table.job_ids == ["j4", "j3", "j2", "j1", "j0"]
+        table.move_cursor(row=2)
+        assert table.highlighted_job_id == "j2"
+
+        def no_clear(*_: Any, **__: Any) -> None:
+            raise AssertionError("a poll must never clear the table")
+
+        table.clear = no_clear  # type: ignore[method-assign]
+        updated: list[tuple[str, str]] = []
+        original = table.update_cell
+
+        def spy(row: Any, column: Any, value: Any, **kw: Any) -> None:
+            updated.append((str(getattr(row, "value", row)), str(getattr(column, "value", column))))
+            original(row, column, value, **kw)
+
+        table.update_cell = spy  # type: ignore[method-assign]
+        # One job changes status, a new job arrives on top: only changed cells are written.
+        jobs[1] = attrs.evolve(jobs[1], status="SUCCESS")
+        jobs.append(make_job("j9", created_at=1_750_000_100))
+        table.sync(_views(*jobs), NOW, changed={"j1", "j9"})
+        await pilot.pause()
+        assert table.job_ids == ["j9", "j4", "j3", "j2", "j1", "j0"]
+        assert table.highlighted_job_id == "j2"
+        assert ("j1", "status") in updated
+        assert all(row == "j1" for row, _ in updated)
+        # Reversed order: the cursor follows the job.
+        table.sync(_views(*jobs)[::-1], NOW)
+        await pilot.pause()
+        assert table.highlighted_job_id == "j2"
+        assert table.job_ids[0] == "j0"
