@@ -412,3 +412,15 @@ async def test_quit_exits() -> None:
         await pilot.press("ctrl+c")
     assert app.return_code == 0
     assert app.return_value == 0
+
+
+async def test_a_connection_that_cannot_start_is_reported_on_screen() -> None:
+    app = FinetopApp(settings(demo=False, server_url="http://example.com"))
+    recorder = Recorder()
+    recorder.attach(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        line = app.main_screen.query_one(StatusLine)
+        await wait_for(lambda: "not connected" in line.plain, pilot)
+        assert recorder.titled("Cannot connect")
+        await pilot.press("r")  # no poller: nothing breaks
+        await pilot.press("q")

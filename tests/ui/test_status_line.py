@@ -39,6 +39,7 @@ def test_offline_says_why_and_when() -> None:
     for kind in (ErrorKind.AUTH, ErrorKind.SERVER, ErrorKind.TRANSPORT):
         assert f"({kind.value})" in snap(LinkState(failing=True, kind=kind, retry_at=1010.0))
     assert "retrying now" in snap(LinkState(failing=True, kind=ErrorKind.SERVER, retry_at=999.0))
+    assert "not connected (configuration)" in snap(LinkState(failing=True, kind=ErrorKind.CONFIG))
 
 
 def test_workspace_demo_interval_pause_counts() -> None:

@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.worker import Worker
 
 from tui.api.clock import Clock, SystemClock
-from tui.api.errors import FinetopError
+from tui.api.errors import ErrorKind, FinetopError
 from tui.api.models import JobStatus
 from tui.app.actions import (
     MUTATING_ACTIONS,
@@ -218,9 +218,12 @@ class FinetopApp(App[int]):
                 self._connection = Connection(self.settings, retry=RetryPolicy(attempts=1))
             try:
                 await self._connection.start()
-            except FinetopError as error:
-                self.link = LinkState(failing=True, kind=error.kind, message=str(error))
-                self.notify(str(error), title="Cannot connect", severity="error", timeout=30)
+            except Exception as error:
+                # A bad key command, an unusable URL, a simulator that cannot bind: say so on
+                # screen (the terminal is the app's now) instead of sitting at "connecting".
+                kind = error.kind if isinstance(error, FinetopError) else ErrorKind.CONFIG
+                self.link = LinkState(failing=True, kind=kind, message=str(error))
+                self.notify(str(error), title="Cannot connect", severity="error", timeout=60)
                 self._tick()
                 return
             self._client = self._connection.client

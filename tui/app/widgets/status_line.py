@@ -103,7 +103,9 @@ def connection_text(snapshot: StatusSnapshot) -> tuple[str, str]:
     link = snapshot.link
     if link.failing:
         cause = link.kind.value if link.kind else "error"
-        if link.retry_at is not None and link.retry_at > snapshot.now:
+        if link.retry_at is None:
+            return f"✖ not connected ({cause})", "offline"
+        if link.retry_at > snapshot.now:
             when = f"retrying in {_seconds(link.retry_at - snapshot.now)}"
         else:
             when = "retrying now"
