@@ -34,6 +34,9 @@ def install_signal_handlers(app: FinetopApp) -> Callable[[], None]:
 
     def handler(signum: int, _frame: object) -> None:
         code = SIGNAL_EXIT_CODES.get(signal.Signals(signum).name, 1)
+        # A hang-up comes with SIGCONT, which Textual answers by restarting application mode: a
+        # second output thread on a dying terminal, on which the exit can block forever.
+        signal.signal(signal.SIGCONT, signal.SIG_DFL)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
