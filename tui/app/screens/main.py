@@ -93,7 +93,8 @@ class _MainScreenBase(Screen[None]):
         """The job the detail pane shows."""
         self._deferred: set[str] = set()
         """Jobs that changed while repaints were skipped."""
-        self._deferred_all = False
+        self._views_shown: int | None = None
+        """How many jobs the last sync showed."""
         self._select_timer: Timer | None = None
         self._filter_timer: Timer | None = None
 
@@ -201,11 +202,7 @@ class _MainScreenBase(Screen[None]):
         """Apply what changed while repaints were skipped."""
         if not self.is_mounted or not self._painting():
             return
-        if self._deferred_all:
-            self._deferred_all = False
-            self._deferred.clear()
-            self.refresh_jobs(None)
-        elif self._deferred:
+        if self._deferred:
             changed, self._deferred = self._deferred, set()
             self.refresh_jobs(changed)
         self.update_status()
@@ -232,7 +229,7 @@ class _MainScreenBase(Screen[None]):
             line = self.status_line
         except NoMatches:
             return
-        shown = getattr(self, "_views_shown", None)
+        shown = self._views_shown
         total = len(self.finetop.store)
         line.show(
             self.finetop.status_snapshot(shown if shown != total else None, self.filter_label)
