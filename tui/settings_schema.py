@@ -8,7 +8,6 @@ names where it came from and the key, never a traceback.
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import re
 from collections.abc import Mapping
 from enum import StrEnum
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from tui.api.errors import ErrorKind, FinetopError, InsecureURLError
+from tui.api.hosts import is_loopback_host
 
 __all__ = [
     "COLOR_SYSTEMS",
@@ -130,17 +130,6 @@ def suggest(name: str, known: list[str] | tuple[str, ...]) -> str:
     """`` (did you mean 'x'?)`` for a likely typo, else an empty string."""
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for localhost and loopback addresses, where plain HTTP never leaves the machine."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def normalize_server_url(value: str) -> str:

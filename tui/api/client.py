@@ -10,7 +10,6 @@ in a repr, a message or a log record (headers are never logged).
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Generator, Mapping
@@ -39,6 +38,7 @@ from tui.api.errors import (
     TransportError,
     ValidationError,
 )
+from tui.api.hosts import is_loopback_host
 from tui.api.models import ArchiveResult, Job, JobDetails, JobsPage, RetrievedFile
 from tui.api.ratelimits import RateLimits
 
@@ -77,17 +77,6 @@ def format_timestamp(value: datetime) -> str:
     if value.microsecond:
         text += f".{value.microsecond:06d}"
     return text + "Z"
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for localhost and loopback addresses, where plain HTTP never leaves the machine."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _check_base_url(base_url: str, allow_insecure_http: bool) -> httpx.URL:
