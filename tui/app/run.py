@@ -61,7 +61,13 @@ def install_signal_handlers(app: FinetopApp) -> Callable[[], None]:
 
 def run_app(settings: Settings) -> int:
     """Run finetop's TUI with ``settings`` until it exits; the process exit code."""
-    app = FinetopApp(settings)
+    from tui.api.client import RetryPolicy
+    from tui.connect import Connection
+
+    # The app starts the connection on mount and stops it (and the demo simulator) on exit.
+    # The poller does its own backoff, to say "retrying in N s": the client must not retry.
+    connection = Connection(settings, retry=RetryPolicy(attempts=1))
+    app = FinetopApp(settings, connection=connection)
     undo = install_signal_handlers(app)
     try:
         result = app.run(mouse=not settings.no_mouse)
