@@ -93,7 +93,9 @@ def time_cells(view: JobView, now: float) -> tuple[Text, Text, Text]:
     """The age, progress and ETA (or duration) cells of a job at wall time ``now``."""
     job = view.job
     progress = compute_progress(job, now)
-    age = Text(fmt_age(job.created_at, now), no_wrap=True, end="")
+    # "just now" does not fit the column; "now" says the same.
+    age_text = fmt_age(job.created_at, now).replace("just now", "now")
+    age = Text(age_text, no_wrap=True, end="")
     if progress.total_steps:
         # The summary keeps the last step when the detail body was evicted.
         step = progress.step or view.summary.step or 0
