@@ -1,0 +1,47 @@
+"""The ``terminal`` fixture: tmux terminals that are always closed afterwards.
+
+Imported by the conftest of each directory whose tests drive the app in a real terminal.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.processes import REPO
+from tests.e2e.terminal import Terminal, tmux_available
+
+TerminalFactory = Callable[..., Terminal]
+
+NO_TMUX = "tmux is not installed: the real-terminal tests drive the app through tmux"
+
+
+@pytest.fixture
+def terminal() -> Iterator[TerminalFactory]:
+    """``terminal(command, width=, height=, env=, cwd=)`` opens a tmux terminal; all are closed
+    at the end of the test, whatever happened. Skips the test when tmux is missing."""
+    if not tmux_available():
+        pytest.skip(NO_TMUX)
+    opened: list[Terminal] = []
+
+    def open_terminal(
+        command: Sequence[str],
+        *,
+        width: int = 120,
+        height: int = 40,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> Terminal:
+        # The app runs from the repository; PYTHONPATH lets it run from another directory too.
+        environment = {"PYTHONPATH": str(REPO), "HOME": os.environ.get("HOME", "")}
+        environment.update(env or {})
+        term = Terminal(list(command), width=width, height=height, env=environment, cwd=cwd or REPO)
+        opened.append(term)
+        return term
+
+    yield open_terminal
+    for term in opened:
+        term.close()
