@@ -12,6 +12,7 @@ from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tests.ui.helpers import wait_for
 from tui.api.convert import parse_job, parse_job_list_item
 from tui.api.models import CompletionJobDetails, JobDetails
 from tui.app.widgets.detail_pane import CheckpointTable, DetailPane
@@ -57,6 +58,11 @@ def table_of(app: App[None]) -> CheckpointTable:
 
 def step_keys(table: CheckpointTable) -> list[str]:
     return [str(row.key.value) for row in table.ordered_rows]
+
+
+def laid_out(table: CheckpointTable) -> bool:
+    """Whether the table's size and scroll range reflect all its rows (layout has caught up)."""
+    return table.size.height > 0 and table.virtual_size.height == table.row_count + 1
 
 
 def rendered_statics(app: App[None]) -> str:
@@ -288,24 +294,22 @@ async def test_n_new_badge_while_scrolled_back() -> None:
         table = table_of(app)
         badge = app.query_one("#detail-new-badge", Static)
         pane.show_job(with_checkpoints(job, 30), now=job.modified_at)
-        await pilot.pause()
         # 30 rows do not fit: the table follows the newest, at its end.
+        await wait_for(lambda: laid_out(table) and table.is_vertical_scroll_end, pilot)
         assert table.max_scroll_y > 0
-        assert table.is_vertical_scroll_end
         assert table.following
+        max_at_30 = table.max_scroll_y
 
-        # More arrive while following: still at the end, no badge.
+        # More arrive while following: the view moves to the new end, no badge.
         pane.show_job(with_checkpoints(job, 35), now=job.modified_at)
-        await pilot.pause()
-        await pilot.pause()
-        assert table.is_vertical_scroll_end
+        await wait_for(lambda: laid_out(table) and table.is_vertical_scroll_end, pilot)
+        assert table.max_scroll_y == max_at_30 + 5
         assert pane.new_checkpoints == 0
         assert not badge.display
 
         # The user scrolls back; new checkpoints do not move the view, a badge counts them.
         table.scroll_home(animate=False, immediate=True)
-        await pilot.pause()
-        assert not table.following
+        await wait_for(lambda: not table.following, pilot)
         pane.show_job(with_checkpoints(job, 50), now=job.modified_at)
         await pilot.pause()
         pane.show_job(job, now=job.modified_at)
@@ -319,10 +323,9 @@ async def test_n_new_badge_while_scrolled_back() -> None:
         # Jumping to the end clears the badge and follows again.
         table.focus()
         await pilot.press("end")
-        await pilot.pause()
-        assert table.following
+        await wait_for(lambda: table.following and not badge.display, pilot)
         assert pane.new_checkpoints == 0
-        assert not badge.display
+        assert table.is_vertical_scroll_end
 
 
 async def test_scrolling_back_to_the_end_clears_the_badge_and_switching_jobs_resets() -> None:
@@ -332,18 +335,17 @@ async def test_scrolling_back_to_the_end_clears_the_badge_and_switching_jobs_res
         pane = pane_of(app)
         table = table_of(app)
         pane.show_job(with_checkpoints(job, 30), now=0)
-        await pilot.pause()
+        await wait_for(lambda: laid_out(table) and table.is_vertical_scroll_end, pilot)
         table.scroll_home(animate=False, immediate=True)
-        await pilot.pause()
+        await wait_for(lambda: not table.following, pilot)
         pane.show_job(with_checkpoints(job, 40), now=0)
         await pilot.pause()
         assert pane.new_checkpoints == 10
         table.scroll_end(animate=False, immediate=True)
-        await pilot.pause()
-        assert pane.new_checkpoints == 0
+        await wait_for(lambda: pane.new_checkpoints == 0, pilot)
 
         table.scroll_home(animate=False, immediate=True)
-        await pilot.pause()
+        await wait_for(lambda: not table.following, pilot)
         pane.show_job(with_checkpoints(job, 45), now=0)
         await pilot.pause()
         assert pane.new_checkpoints == 5

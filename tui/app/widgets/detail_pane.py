@@ -24,6 +24,7 @@ from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.content import Content
 from textual.events import Click
+from textual.geometry import Size
 from textual.message import Message
 from textual.style import Style
 from textual.widget import Widget
@@ -168,6 +169,12 @@ class CheckpointTable(DataTable[Any]):
         if at_end != self.following:
             self.following = at_end
             self.post_message(self.FollowChanged(self, at_end))
+
+    def watch_virtual_size(self, old_size: Size, new_size: Size) -> None:
+        # Rows are measured after they are added, so the scroll range grows later than sync():
+        # keep the view pinned to the end for as long as the table follows.
+        if self.following and new_size.height > old_size.height:
+            self.scroll_end(animate=False)
 
     def action_follow(self) -> None:
         """Jump to the newest checkpoint and follow new ones."""
