@@ -1,0 +1,209 @@
+"""Terminal traffic: bytes finetop writes per poll cycle when a job gains a checkpoint, 120x40.
+
+Run: ``python tests/benchmarks/bench_traffic.py [--seconds 10] [--cycles 3]``
+
+finetop (``python -m tui --server-url URL``) runs as the child of a pseudo-terminal sized 120x40
+(``TIOCSWINSZ``; ``TERM=xterm-256color``); a thread reads everything it writes, time-stamped.
+Over SSH every one of these bytes crosses the network.
+
+The simulator subprocess (``_sim.py --gated``) freezes time: nothing moves unless told. The
+workspace has 40 finished jobs and one training job (the newest, so the cursor and the detail
+pane are on it). finetop polls that job's detail every second (``FINETOP_DETAIL_INTERVAL=1``).
+After the first paint settles, it measures, for ``--seconds`` each:
+
+- quiet: nothing changes; each cycle still repaints the status line ("updated 0 s ago");
+- checkpoint: once per poll interval the simulator moves time to just past the training job's
+  next checkpoint, so each cycle brings exactly one new checkpoint (the row's step, progress bar,
+  losses and ETA, the detail pane's progress and checkpoints, the sparklines all change);
+- baseline: a full-screen repaint, forced by a resize to 120x41 and back to 120x40 (SIGWINCH):
+  the bytes of the repaint at 120x40 (median of ``--cycles``), i.e. what redrawing the whole
+  screen every cycle would cost.
+
+It prints bytes per cycle (bytes per second x the detail interval) and the ratio of a
+checkpoint cycle to a full repaint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import pty
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.benchmarks._common import REPO, SimServer, median, newest_job_ids
+
+DETAIL_INTERVAL = 1.0
+
+
+class PtyApp:
+    """A command on a pseudo-terminal, with a thread collecting (time, bytes) it writes."""
+
+    def __init__(self, command: list[str], env: dict[str, str], width: int, height: int) -> None:
+        self.master, slave = pty.openpty()
+        self._slave = slave
+        self.resize(width, height, signal_child=False)
+        self.proc = subprocess.Popen(
+            command,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=REPO,
+            env=env,
+            start_new_session=True,
+        )
+        self.chunks: list[tuple[float, bytes]] = []
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            with self._lock:
+                self.chunks.append((time.monotonic(), data))
+
+    def resize(self, width: int, height: int, *, signal_child: bool = True) -> None:
+        fcntl.ioctl(self._slave, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
+        if signal_child:
+            os.kill(self.proc.pid, signal.SIGWINCH)
+
+    def bytes_between(self, start: float, end: float) -> int:
+        with self._lock:
+            return sum(len(data) for at, data in self.chunks if start <= at < end)
+
+    def text(self) -> str:
+        with self._lock:
+            return b"".join(data for _, data in self.chunks).decode("utf-8", "replace")
+
+    def last_write(self) -> float:
+        with self._lock:
+            return self.chunks[-1][0] if self.chunks else 0.0
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        os.close(self._slave)
+        os.close(self.master)
+
+
+def wait_for_text(app: PtyApp, needles: list[str], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(needle in app.text() for needle in needles):
+        if time.monotonic() > deadline:
+            raise TimeoutError("finetop did not paint its job rows")
+        time.sleep(0.05)  # polling what the terminal received
+
+
+def full_repaint(app: PtyApp, width: int, height: int) -> int:
+    """Bytes of the repaint after a resize to ``height + 1`` rows and back."""
+    app.resize(width, height + 1)
+    time.sleep(0.7)
+    start = time.monotonic()
+    app.resize(width, height)
+    time.sleep(0.7)  # the repaint lands within a few frames
+    return app.bytes_between(start, start + 0.7)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--cycles", type=int, default=3)
+    parser.add_argument("--width", type=int, default=120)
+    parser.add_argument("--height", type=int, default=40)
+    args = parser.parse_args()
+    width, height = args.width, args.height
+    with (
+        tempfile.TemporaryDirectory() as home,
+        SimServer(jobs=40, live=1, no_arrivals=True, gated=True) as sim,
+    ):
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key != "MISTRAL_API_KEY" and not key.startswith("FINETOP_")
+        }
+        env.update(
+            HOME=home,
+            XDG_CONFIG_HOME=str(Path(home) / ".config"),
+            TERM="xterm-256color",
+            COLORTERM="truecolor",
+            LANG="C.UTF-8",
+            COLUMNS=str(width),
+            LINES=str(height),
+            FINETOP_DETAIL_INTERVAL=str(DETAIL_INTERVAL),
+        )
+        newest = newest_job_ids(sim.url, 5)
+        app = PtyApp([sys.executable, "-m", "tui", "--server-url", sim.url], env, width, height)
+        try:
+            began = time.monotonic()
+            wait_for_text(app, [job_id[:8] for job_id in newest], timeout=60)
+            first_rows = time.monotonic()
+            time.sleep(3.0)  # first listing, detail fetch, notifications settle
+            first_paint = app.bytes_between(began, first_rows + 1.0)
+
+            start = time.monotonic()
+            time.sleep(args.seconds)
+            quiet = app.bytes_between(start, start + args.seconds) / args.seconds
+
+            landed = 0
+            start = time.monotonic()
+            while time.monotonic() < start + args.seconds:
+                tick = time.monotonic()
+                if sim.command("checkpoint").startswith("ok"):
+                    landed += 1
+                time.sleep(max(0.0, DETAIL_INTERVAL - (time.monotonic() - tick)))
+            end = time.monotonic()
+            busy = app.bytes_between(start, end) / (end - start)
+
+            repaints = [full_repaint(app, width, height) for _ in range(args.cycles)]
+            if app.proc.poll() is not None:
+                print("finetop ended early:\n" + app.text()[-2000:])
+                return 1
+        finally:
+            app.close()
+    repaint = median(repaints)
+    per_quiet = quiet * DETAIL_INTERVAL
+    per_busy = busy * DETAIL_INTERVAL
+    print(
+        f"finetop at {width}x{height}, one training job polled every {DETAIL_INTERVAL:g} s, "
+        f"{args.seconds:g} s per phase ({landed} checkpoints landed)"
+    )
+    print(f"first paint (launch -> rows + 1 s):         {first_paint:8d} bytes")
+    print(f"quiet poll cycle (status line only):        {per_quiet:8.0f} bytes/cycle")
+    print(
+        f"poll cycle with one new checkpoint:         {per_busy:8.0f} bytes/cycle "
+        f"(+{per_busy - per_quiet:.0f} over quiet)"
+    )
+    print(
+        f"baseline: full-screen repaint at {width}x{height}:   {repaint:8.0f} bytes "
+        f"(median of {len(repaints)}: {', '.join(str(r) for r in repaints)})"
+    )
+    print(
+        f"ratio checkpoint cycle / full repaint: {per_busy / repaint:.3f} "
+        f"({repaint / per_busy:.1f}x fewer bytes than redrawing the screen each cycle)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
