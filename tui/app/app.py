@@ -128,7 +128,7 @@ class FinetopApp(App[int]):
         """The workspace label for the status line."""
         self.clock: Clock = clock or SystemClock()
         """Time for the poller, the store and the status line."""
-        self.store = store or JobStore(clock=self.clock)
+        self.store = store if store is not None else JobStore(clock=self.clock)
         """Every job the app knows."""
         self.poller_settings = poller_settings or PollerSettings(
             list_interval=settings.list_interval,
