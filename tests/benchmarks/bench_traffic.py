@@ -11,7 +11,8 @@ workspace has 40 finished jobs and one training job (the newest, so the cursor a
 pane are on it). finetop polls that job's detail every second (``FINETOP_DETAIL_INTERVAL=1``).
 After the first paint settles, it measures, for ``--seconds`` each:
 
-- quiet: nothing changes; each cycle still repaints the status line ("updated 0 s ago");
+- quiet: no job changes; the status line still says "updated 0 s ago" each cycle and the
+  visible rows' ages and ETAs are refreshed every 5 s;
 - checkpoint: once per poll interval the simulator moves time to just past the training job's
   next checkpoint, so each cycle brings exactly one new checkpoint (the row's step, progress bar,
   losses and ETA, the detail pane's progress and checkpoints, the sparklines all change);
@@ -189,7 +190,7 @@ def main() -> int:
         f"{args.seconds:g} s per phase ({landed} checkpoints landed)"
     )
     print(f"first paint (launch -> rows + 1 s):         {first_paint:8d} bytes")
-    print(f"quiet poll cycle (status line only):        {per_quiet:8.0f} bytes/cycle")
+    print(f"quiet poll cycle (no job changed):          {per_quiet:8.0f} bytes/cycle")
     print(
         f"poll cycle with one new checkpoint:         {per_busy:8.0f} bytes/cycle "
         f"(+{per_busy - per_quiet:.0f} over quiet)"
