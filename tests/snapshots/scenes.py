@@ -1,0 +1,308 @@
+"""Scenes of the real app on the seeded simulator, rendered to SVG the same way every time.
+
+The snapshot tests (``tests/snapshots/test_snapshots.py``) and the README screenshots
+(``screenshots/regenerate.py``) both build their pictures here, so the two never drift apart.
+
+What keeps a picture identical across runs and machines:
+
+- the app and the simulated world share one :class:`ManualClock` that never moves on its own, so
+  ages, ETAs, timestamps and "updated N s ago" are fixed, and the poller, once it has fetched
+  what is due, sleeps on that clock for good;
+- the world is built from a fixed seed, without arrivals, and the client reaches it in-process
+  (``httpx.ASGITransport``): no sockets, no threads;
+- timestamps are shown in UTC and the environment cannot switch colours off
+  (:data:`PINNED_ENV`, :data:`UNSET_ENV`; applied by the caller, see :func:`pin_environment`);
+- a scene is captured only once the data is in (rows, the highlighted job's detail, the poller
+  idle) and the rendered screen no longer changes from one pause to the next.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+import attrs
+import httpx
+from textual.pilot import Pilot
+
+from tests.ui.helpers import settings, wait_for
+from tui.api.client import MistralClient, RetryPolicy
+from tui.api.clock import ManualClock
+from tui.app.app import FinetopApp
+from tui.app.screens.confirm import ConfirmModal
+from tui.app.screens.help import HelpScreen
+from tui.app.themes import BUNDLED_THEMES, DEFAULT_THEME
+from tui.app.widgets.detail_pane import DetailPane
+from tui.app.widgets.job_table import JobTable
+from tui.app.widgets.metrics import MetricsPanel
+from tui.monitor.store import JobView
+from tui.sim.app import create_app
+from tui.sim.world import World
+
+__all__ = [
+    "PINNED_ENV",
+    "README_SCENES",
+    "SIM_START",
+    "SNAPSHOT_SCENES",
+    "UNSET_ENV",
+    "Scene",
+    "Stage",
+    "pin_environment",
+    "render",
+]
+
+SIM_START = 1_780_000_000.0
+"""The shared clock's start: 2026-05-28 20:26:40 UTC (the app starts :data:`WARMUP` later)."""
+SEED = 7
+HISTORY_JOBS = 30
+LIVE_JOBS = 3
+WARMUP = 40.0
+"""Seconds the world runs before the app starts: a running job then has validation passes
+(about one per 100 steps) for the valid loss and perplexity sparklines."""
+
+PINNED_ENV: dict[str, str] = {"TZ": "UTC"}
+"""Variables set while rendering: the detail pane shows local times."""
+UNSET_ENV: tuple[str, ...] = (
+    "NO_COLOR",  # Textual and Rich would render without colour
+    "FORCE_COLOR",
+    "TEXTUAL",
+    "TEXTUAL_ANIMATIONS",
+    "TEXTUAL_THEME",
+    "COLORTERM",
+)
+"""Variables removed while rendering: each could change what the app draws."""
+
+SETTLE_TIMEOUT = 20.0
+"""Seconds a scene may take to load before it counts as broken (only reached on a bug)."""
+STABLE_FRAMES = 3
+"""Identical consecutive frames that make a screen settled."""
+
+
+@contextmanager
+def pin_environment(environ: MutableMapping[str, str] | None = None) -> Iterator[None]:
+    """Apply :data:`PINNED_ENV` / :data:`UNSET_ENV` to ``environ`` and restore it afterwards."""
+    env = os.environ if environ is None else environ
+    saved = {name: env.get(name) for name in (*PINNED_ENV, *UNSET_ENV)}
+    for name in UNSET_ENV:
+        env.pop(name, None)
+    env.update(PINNED_ENV)
+    time.tzset()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
+        time.tzset()
+
+
+@attrs.frozen
+class Stage:
+    """A running app on the seeded simulator, for a scene to drive."""
+
+    app: FinetopApp
+    pilot: Pilot[Any]
+    world: World
+    clock: ManualClock
+
+    @property
+    def table(self) -> JobTable:
+        return self.app.main_screen.query_one(JobTable)
+
+
+@asynccontextmanager
+async def staged_app(size: tuple[int, int], theme: str) -> AsyncIterator[Stage]:
+    """The app on a fresh seeded world, every job listed and the first row's detail in."""
+    clock = ManualClock(SIM_START)
+    world = World(
+        seed=SEED, jobs=HISTORY_JOBS, live=LIVE_JOBS, speed=60.0, clock=clock, arrivals=False
+    )
+    clock.advance(WARMUP)
+    client = MistralClient(
+        "http://127.0.0.1:9",
+        None,
+        transport=httpx.ASGITransport(app=create_app(world)),
+        retry=RetryPolicy(attempts=1),
+        clock=clock,
+    )
+    app = FinetopApp(settings(theme=theme), client=client, clock=clock)
+    try:
+        async with app.run_test(size=size) as pilot:
+            stage = Stage(app, pilot, world, clock)
+            await wait_for(
+                lambda: stage.table.row_count == len(world.job_ids()),
+                pilot,
+                within=SETTLE_TIMEOUT,
+            )
+            await _settle_selection(stage)
+            yield stage
+    finally:
+        await client.aclose()
+
+
+def _selection_settled(stage: Stage, *, selected: bool) -> bool:
+    """The highlighted job is shown and the poller has nothing left to do.
+
+    ``selected``: the user moved onto the job, so the poller was told and its detail must be in
+    (the first row, highlighted on start, is shown from what the list holds).
+    """
+    app = stage.app
+    poller = app.poller
+    job_id = stage.table.highlighted_job_id
+    if poller is None or job_id is None:
+        return False
+    view = app.store.get(job_id)
+    main = app.main_screen
+    return (
+        view is not None
+        and (not selected or (poller.selected == job_id and view.has_detail))
+        and main.query_one(DetailPane).job is view.job
+        and main.query_one(MetricsPanel).job_id == job_id
+        and poller.is_idle
+    )
+
+
+async def _settle_selection(stage: Stage, *, selected: bool = False) -> None:
+    await wait_for(
+        lambda: _selection_settled(stage, selected=selected), stage.pilot, within=SETTLE_TIMEOUT
+    )
+
+
+async def _settle_screen(stage: Stage) -> str:
+    """Pause until :data:`STABLE_FRAMES` frames in a row are identical; return that frame."""
+    pilot = stage.pilot
+    deadline = time.monotonic() + SETTLE_TIMEOUT
+    await pilot.wait_for_scheduled_animations()
+    last = stage.app.export_screenshot()
+    same = 1
+    while same < STABLE_FRAMES:
+        if time.monotonic() > deadline:
+            raise AssertionError("the screen kept changing")
+        await pilot.pause(0.05)
+        frame = stage.app.export_screenshot()
+        same = same + 1 if frame == last else 1
+        last = frame
+    return last
+
+
+# ---------------------------------------------------------------------- what a scene does
+
+
+def best_running_job(stage: Stage) -> str:
+    """The running job with the most evaluated checkpoints, then the most steps: the fullest
+    sparklines (train and valid loss, perplexity)."""
+
+    def fullness(view: JobView) -> tuple[int, int, str]:
+        evaluated = getattr(view.job, "evaluated_checkpoints", ())
+        return (len(evaluated), view.summary.step or 0, view.id)
+
+    running = [view for view in stage.app.store.jobs() if view.job.status == "RUNNING"]
+    assert running, "the seeded world has running jobs"
+    return max(running, key=fullness).id
+
+
+async def highlight(stage: Stage, job_id: str) -> None:
+    """Move the table's cursor onto ``job_id`` with the keys a user would press."""
+    table = stage.table
+    await stage.pilot.press("g")
+    for _ in range(table.job_ids.index(job_id)):
+        await stage.pilot.press("j")
+    assert table.highlighted_job_id == job_id
+    await _settle_selection(stage, selected=True)
+
+
+async def main_view(stage: Stage) -> None:
+    """The view as it opens: the newest job highlighted."""
+
+
+async def running_job(stage: Stage) -> None:
+    """A running job with checkpoints highlighted: its detail and sparklines beside the table."""
+    await highlight(stage, best_running_job(stage))
+
+
+async def running_job_full(stage: Stage) -> None:
+    """A running job's detail opened with ``enter`` (full screen on small terminals)."""
+    await running_job(stage)
+    await stage.pilot.press("enter")
+    screen = stage.app.main_screen
+    await wait_for(lambda: screen.detail_scroll.has_focus, stage.pilot)
+
+
+async def running_job_history(stage: Stage) -> None:
+    """A running job's detail scrolled to its end: integrations, events and checkpoints."""
+    await running_job_full(stage)
+    scroll = stage.app.main_screen.detail_scroll
+    await stage.pilot.press("end")
+    await wait_for(
+        lambda: scroll.max_scroll_y > 0 and scroll.scroll_y == scroll.max_scroll_y, stage.pilot
+    )
+
+
+async def help_screen(stage: Stage) -> None:
+    """The key list (``?``)."""
+    await stage.pilot.press("question_mark")
+    await wait_for(lambda: isinstance(stage.app.screen, HelpScreen), stage.pilot)
+
+
+async def confirm_cancel(stage: Stage) -> None:
+    """The confirmation asked before cancelling a running job (``c``)."""
+    await running_job(stage)
+    await stage.pilot.press("c")
+    await wait_for(lambda: isinstance(stage.app.screen, ConfirmModal), stage.pilot)
+
+
+@attrs.frozen
+class Scene:
+    """One picture: what to do on the app, at which terminal size, in which theme."""
+
+    name: str
+    size: tuple[int, int]
+    act: Callable[[Stage], Awaitable[None]]
+    theme: str = DEFAULT_THEME
+
+
+async def render(scene: Scene) -> str:
+    """Run the app, play the scene and return its settled SVG screenshot."""
+    async with staged_app(scene.size, scene.theme) as stage:
+        await scene.act(stage)
+        return await _settle_screen(stage)
+
+
+def _sized(name: str, act: Callable[[Stage], Awaitable[None]]) -> list[Scene]:
+    return [Scene(f"{name}-{w}x{h}", (w, h), act) for w, h in ((80, 24), (160, 48))]
+
+
+SNAPSHOT_SCENES: tuple[Scene, ...] = (
+    *_sized("main", main_view),
+    *_sized("detail", running_job),
+    Scene("detail-full-80x24", (80, 24), running_job_full),
+    *_sized("help", help_screen),
+    *_sized("confirm-cancel", confirm_cancel),
+    *(Scene(f"theme-{theme}-120x40", (120, 40), main_view, theme) for theme in BUNDLED_THEMES),
+)
+"""The scenes pinned by the snapshot tests."""
+
+README_SIZE = (120, 40)
+"""Every column fits, with the detail below the table; still readable when a README scales it."""
+
+README_SCENES: tuple[Scene, ...] = (
+    Scene("main", README_SIZE, running_job),
+    Scene("wide", (160, 48), running_job),
+    Scene("detail", README_SIZE, running_job_history),
+    Scene("help", README_SIZE, help_screen),
+    Scene("confirm", README_SIZE, confirm_cancel),
+    Scene("narrow", (80, 24), main_view),
+    Scene("narrow-detail", (80, 24), running_job_full),
+    # "main" shows the default theme.
+    *(
+        Scene(f"theme-{theme}", README_SIZE, running_job, theme)
+        for theme in BUNDLED_THEMES
+        if theme != DEFAULT_THEME
+    ),
+)
+"""The README screenshots (``screenshots/<name>.svg``)."""
