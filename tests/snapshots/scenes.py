@@ -117,7 +117,12 @@ class Stage:
 
 @asynccontextmanager
 async def staged_app(size: tuple[int, int], theme: str) -> AsyncIterator[Stage]:
-    """The app on a fresh seeded world, every job listed and the first row's detail in."""
+    """The app on a fresh seeded world, every job listed, the cursor moved onto the first row
+    and its detail in.
+
+    The app shows the first row from the list on opening without asking for its detail; moving
+    the cursor onto it makes every scene start from the same state, whenever that would change.
+    """
     clock = ManualClock(SIM_START)
     world = World(
         seed=SEED, jobs=HISTORY_JOBS, live=LIVE_JOBS, speed=60.0, clock=clock, arrivals=False
@@ -139,7 +144,8 @@ async def staged_app(size: tuple[int, int], theme: str) -> AsyncIterator[Stage]:
                 pilot,
                 within=SETTLE_TIMEOUT,
             )
-            await _settle_selection(stage)
+            await _settle_selection(stage, selected=False)
+            await highlight(stage, stage.table.job_ids[0])
             yield stage
     finally:
         await client.aclose()
@@ -167,7 +173,7 @@ def _selection_settled(stage: Stage, *, selected: bool) -> bool:
     )
 
 
-async def _settle_selection(stage: Stage, *, selected: bool = False) -> None:
+async def _settle_selection(stage: Stage, *, selected: bool) -> None:
     await wait_for(
         lambda: _selection_settled(stage, selected=selected), stage.pilot, within=SETTLE_TIMEOUT
     )
@@ -207,17 +213,34 @@ def best_running_job(stage: Stage) -> str:
 
 
 async def highlight(stage: Stage, job_id: str) -> None:
-    """Move the table's cursor onto ``job_id`` with the keys a user would press."""
+    """Move the table's cursor onto ``job_id`` with ``j`` / ``k``, as a user would.
+
+    Resting on a job is what makes the app ask for its detail, so the cursor always moves onto
+    the job (stepping off and back when it is already there). Rows passed on the way must be
+    unfinished jobs, whose details are in already: a slow key press could otherwise let a
+    finished row's detail be fetched, and change the picture.
+    """
     table = stage.table
-    await stage.pilot.press("g")
-    for _ in range(table.job_ids.index(job_id)):
-        await stage.pilot.press("j")
+    ids = table.job_ids
+    here, there = ids.index(table.highlighted_job_id or ids[0]), ids.index(job_id)
+    if here == there:
+        keys = ["j", "k"] if there + 1 < len(ids) else ["k", "j"]
+        passed = [ids[there + 1 if keys[0] == "j" else there - 1]]
+    elif here < there:
+        keys, passed = ["j"] * (there - here), ids[here + 1 : there]
+    else:
+        keys, passed = ["k"] * (here - there), ids[there + 1 : here]
+    for passed_id in passed:
+        view = stage.app.store.get(passed_id)
+        assert view is not None
+        assert not view.job.is_terminal, "the cursor would pass a finished job"
+    await stage.pilot.press(*keys)
     assert table.highlighted_job_id == job_id
     await _settle_selection(stage, selected=True)
 
 
 async def main_view(stage: Stage) -> None:
-    """The view as it opens: the newest job highlighted."""
+    """The view as :func:`staged_app` leaves it: the newest job highlighted, its detail in."""
 
 
 async def running_job(stage: Stage) -> None:
