@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
 
@@ -113,6 +114,18 @@ async def test_filter_text_and_inverted_text() -> None:
         await pilot.press("escape")
         await wait_for(lambda: len(table.job_ids) == 6, pilot)
         assert app.focused is table
+
+
+async def test_filter_typed_in_one_burst_goes_to_the_input() -> None:
+    async with launch() as (app, pilot, client, _):
+        for key, char in (("slash", "/"), ("5", "5"), ("c", "c"), ("a", "a")):
+            app.post_message(events.Key(key, char))  # queued at once, as a paste arrives
+        await wait_for(lambda: app.main_screen.query_one(Input).value == "5ca", pilot)
+        assert app.main_screen.group_name == "all"
+        assert not isinstance(app.screen, ConfirmModal)
+        assert not any(kind in ("cancel", "start") for kind, _ in client.calls)
+        await pilot.press("slash", "x")  # while filtering, "/" is just a character
+        assert app.main_screen.query_one(Input).value == "5ca/x"
 
 
 async def test_status_group_keys() -> None:

@@ -81,7 +81,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec("switch_pane", "tab", "switch_pane", "Switch between list and detail"),
     ActionSpec("close_detail", "escape", "close_detail", "Back to the list", palette=False),
-    ActionSpec("filter", "slash", "filter", "Filter jobs (! inverts)", show=True, footer="Filter"),
+    # Priority: handled as it arrives, so keys typed in the same burst already reach the input.
+    ActionSpec(
+        "filter",
+        "slash",
+        "filter",
+        "Filter jobs (! inverts)",
+        show=True,
+        footer="Filter",
+        priority=True,
+    ),
     ActionSpec("group_all", "1", "group('all')", "Show all jobs"),
     ActionSpec("group_running", "2", "group('running')", "Show running jobs"),
     ActionSpec("group_pending", "3", "group('pending')", "Show pending jobs"),

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.css.query import NoMatches
-from textual.events import Resize, ScreenResume
+from textual.events import Key, Resize, ScreenResume
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input
@@ -69,6 +69,34 @@ _SORT_TO_COLUMN: dict[SortColumn, str] = {
 assert set(_SORT_TO_COLUMN.values()) <= {key for key, _, _ in COLUMNS}
 
 
+class FilterInput(Input):
+    """The filter bar's input. Editing keys act in arrival order.
+
+    Textual resolves an input's editing keys (home, backspace...) as bindings once the key has
+    bubbled up to the app, while typed characters are inserted at once; keys arriving in one
+    burst (a quick typist over SSH: ``/``, Home, ``!``) would then apply out of order.
+    """
+
+    _IN_ORDER: ClassVar[dict[str, str]] = {
+        "home": "home",
+        "end": "end",
+        "left": "cursor_left",
+        "right": "cursor_right",
+        "backspace": "delete_left",
+        "delete": "delete_right",
+        "enter": "submit",
+    }
+
+    async def _on_key(self, event: Key) -> None:
+        action = self._IN_ORDER.get(event.key)
+        if action is None:
+            await super()._on_key(event)
+            return
+        event.stop()
+        event.prevent_default()
+        await self.run_action(action)
+
+
 class _MainScreenBase(Screen[None]):
     """Everything but the mutating bindings (see :func:`main_screen_class`)."""
 
@@ -114,7 +142,13 @@ class _MainScreenBase(Screen[None]):
                 with VerticalScroll(id="detail-scroll"):
                     yield DetailPane(id="detail")
         with Container(id="filter-bar"):
-            yield Input(placeholder="filter: words match id, model, suffix; ! inverts", id="filter")
+            # No select-on-focus: the selection lands after keys typed in the same burst (Home, !)
+            # and the next character would replace the whole filter.
+            yield FilterInput(
+                placeholder="filter: words match id, model, suffix; ! inverts",
+                id="filter",
+                select_on_focus=False,
+            )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -289,7 +323,23 @@ class _MainScreenBase(Screen[None]):
     def action_filter(self) -> None:
         """Show the filter bar and put the cursor in it."""
         self.add_class("-filtering")
-        self.filter_input.focus()
+        # Focus now, not on the next message (``focus()`` defers): keys typed in the same burst
+        # as "/" (a paste, a quick typist over SSH) are already queued and must reach the input.
+        self.set_focus(self.filter_input)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The filter key is a priority binding; while the filter has the focus it is just a
+        # character to type (so "/" can be searched for).
+        return not (action == "filter" and self.filter_input.has_focus)
+
+    def on_key(self, event: Key) -> None:
+        # Keys typed in the same burst as "/" were already queued for the table when the filter
+        # took the focus; they bubble up here unhandled. They belong in the filter (a "5" must
+        # not switch to succeeded jobs, a "c" must not ask to cancel).
+        if event.is_printable and event.character and self.filter_input.has_focus:
+            event.stop()
+            event.prevent_default()
+            self.filter_input.insert_text_at_cursor(event.character)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
