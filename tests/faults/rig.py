@@ -48,7 +48,7 @@ LIST_INTERVAL = 1.0
 """The app's list (and detail) poll interval in these tests."""
 BACKOFF_CAP = 2.0
 """The longest backoff the app waits between failed polls (a longer Retry-After still wins)."""
-CLIENT_TIMEOUT = 0.5
+CLIENT_TIMEOUT = 1.0
 """The app's HTTP timeout; ``slow`` faults hold answers longer than this."""
 MAX_RETRY_AFTER = 5.0
 """The longest Retry-After the simulator's injected 429/503 carry."""
