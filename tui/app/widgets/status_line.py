@@ -136,15 +136,16 @@ def render_status(snapshot: StatusSnapshot) -> Text:
     text.append(f"  │  every {_seconds(snapshot.interval)}")
     if snapshot.paused:
         text.append("  ⏸ PAUSED", style="bold reverse")
+    # The filter in force comes before the counts: on a narrow terminal it must not be cut off.
+    if snapshot.shown is not None or snapshot.filter_label:
+        shown = f"showing {snapshot.shown}" if snapshot.shown is not None else "showing all"
+        label = f" ({snapshot.filter_label})" if snapshot.filter_label else ""
+        text.append(f"  │  {shown}{label}", style="italic")
     text.append("  │ ")
     for group, glyph, word in _GROUP_WORDS:
         count = snapshot.counts.get(group, 0)
         if count or group in (StatusGroup.RUNNING, StatusGroup.PENDING):
             text.append(f" {glyph}{count} {word}")
-    if snapshot.shown is not None or snapshot.filter_label:
-        shown = f"showing {snapshot.shown}" if snapshot.shown is not None else "showing all"
-        label = f" ({snapshot.filter_label})" if snapshot.filter_label else ""
-        text.append(f"  │  {shown}{label}", style="italic")
     return text
 
 
