@@ -158,6 +158,18 @@ def test_filter_typed_in_one_burst_lands_in_the_filter(terminal: TerminalFactory
     term.wait_for(lambda s: row_ids(s) == [target], timeout=10)
 
 
+def test_palette_search_typed_in_one_burst_keeps_its_order(terminal: TerminalFactory) -> None:
+    """Backspaces and letters arriving together (a quick typist over SSH) must apply in order in
+    the command palette's search too: "key", three backspaces, "refresh" reads "refresh"."""
+    term = _start_demo(terminal)
+    term.send_keys("C-p")
+    term.wait_for("Search for commands")
+    term.send_keys("key", literal=True)
+    term.wait_for("key: ?")  # the help action ("Keys") is offered: the search ran
+    term.send_keys("BSpace", "BSpace", "BSpace", *"refresh")
+    term.wait_for(lambda s: "Refresh now" in s and "🔎 refresh" in s, timeout=10)
+
+
 def test_help_opens_with_question_mark_and_escape_closes_it(terminal: TerminalFactory) -> None:
     term = _start_demo(terminal)
     term.send_keys("?")
