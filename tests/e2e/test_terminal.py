@@ -99,7 +99,7 @@ def test_down_and_j_move_the_selection_and_the_detail_follows(terminal: Terminal
     screen = term.wait_for(lambda s: selected_id(s) is not None)
     first = selected_id(screen)
     assert first is not None
-    assert first[:8] == row_ids(screen)[0]  # the cursor starts on the top row
+    assert first[:8] in row_ids(screen)[:2]  # the top row (a job may have arrived above it)
 
     current = first[:8]
     for key in ("Down", "j"):
