@@ -174,7 +174,12 @@ class CheckpointTable(DataTable[Any]):
         # Rows are measured after they are added, so the scroll range grows later than sync():
         # keep the view pinned to the end for as long as the table follows.
         if self.following and new_size.height > old_size.height:
-            self.scroll_end(animate=False)
+            self.scroll_end(animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        # The table grows with its rows up to its max height; the end moves with it.
+        if self.following:
+            self.scroll_end(animate=False, immediate=True)
 
     def action_follow(self) -> None:
         """Jump to the newest checkpoint and follow new ones."""
@@ -219,8 +224,7 @@ class CheckpointTable(DataTable[Any]):
             self._steps[key] = checkpoint
         if out_of_order:
             self.sort("step", key=lambda cell: int(cell.plain))
-        if added and self.following:
-            self.scroll_end(animate=False)
+        # No scrolling here: the new rows are measured later; watch_virtual_size follows them.
         return added
 
     @staticmethod
