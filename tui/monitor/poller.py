@@ -251,7 +251,7 @@ class Poller:
         self._waiting = False
         self._wait_deadline: float | None = None
         self._cycle_error: FinetopError | None = None
-        self._cycle_requests = 0
+        self._cycle_successes = 0
 
     # ------------------------------------------------------------------ settings and controls
 
@@ -580,7 +580,7 @@ class Poller:
     async def _cycle(self) -> None:
         """Run every due tier once: lists first, then details."""
         self._cycle_error = None
-        self._cycle_requests = 0
+        self._cycle_successes = 0
         start = self.clock.monotonic()
         try:
             await self._poll_lists(start)
@@ -621,7 +621,9 @@ class Poller:
             return
         self._blocked_until = None
         self._rate_limited = False
-        if not self._cycle_requests:
+        # Only answers that worked make a success: a round of detail fetches whose payloads all
+        # failed to parse says nothing good about the link or the data.
+        if not self._cycle_successes:
             return
         changes: list[Change] = []
         if self._failures:
@@ -642,15 +644,16 @@ class Poller:
             if self._cycle_error is not None:
                 raise _PollAborted
             self._requests += 1
-            self._cycle_requests += 1
             try:
-                return await self.client.list_jobs(page=page, page_size=page_size)
+                page_result = await self.client.list_jobs(page=page, page_size=page_size)
             except FinetopError as error:
                 self._fail(error)
                 raise _PollAborted from error
             except Exception as error:
                 self._fail(_unexpected(error))
                 raise _PollAborted from error
+            self._cycle_successes += 1
+            return page_result
 
     def _fail(self, error: FinetopError) -> None:
         """Record a failure that backs the whole poller off (the first one of a cycle wins,
@@ -769,10 +772,11 @@ class Poller:
             if self._cycle_error is not None:
                 return
             self._requests += 1
-            self._cycle_requests += 1
             try:
                 details = await self.client.get_job(job_id)
             except NotFoundError:
+                # The server answered: the link works, the job is gone.
+                self._cycle_successes += 1
                 self._wanted.discard(job_id)
                 self._tried_at.pop(job_id, None)
                 self._emit(self.store.remove(job_id))
@@ -789,6 +793,7 @@ class Poller:
             except Exception as error:
                 self._fail(_unexpected(error))
                 return
+            self._cycle_successes += 1
         now = self.clock.monotonic()
         self._tried_at.pop(job_id, None)
         if details.is_terminal:
