@@ -117,12 +117,8 @@ class Stage:
 
 @asynccontextmanager
 async def staged_app(size: tuple[int, int], theme: str) -> AsyncIterator[Stage]:
-    """The app on a fresh seeded world, every job listed, the cursor moved onto the first row
-    and its detail in.
-
-    The app shows the first row from the list on opening without asking for its detail; moving
-    the cursor onto it makes every scene start from the same state, whenever that would change.
-    """
+    """The app on a fresh seeded world, every job listed, the first row highlighted and its
+    detail in (the app asks for the highlighted job's detail on opening)."""
     clock = ManualClock(SIM_START)
     world = World(
         seed=SEED, jobs=HISTORY_JOBS, live=LIVE_JOBS, speed=60.0, clock=clock, arrivals=False
@@ -144,8 +140,7 @@ async def staged_app(size: tuple[int, int], theme: str) -> AsyncIterator[Stage]:
                 pilot,
                 within=SETTLE_TIMEOUT,
             )
-            await _settle_selection(stage, selected=False)
-            await highlight(stage, stage.table.job_ids[0])
+            await _settle_selection(stage, selected=True)
             yield stage
     finally:
         await client.aclose()
@@ -154,8 +149,7 @@ async def staged_app(size: tuple[int, int], theme: str) -> AsyncIterator[Stage]:
 def _selection_settled(stage: Stage, *, selected: bool) -> bool:
     """The highlighted job is shown and the poller has nothing left to do.
 
-    ``selected``: the user moved onto the job, so the poller was told and its detail must be in
-    (the first row, highlighted on start, is shown from what the list holds).
+    ``selected``: the poller was told about the job and its detail must be in.
     """
     app = stage.app
     poller = app.poller

@@ -251,9 +251,13 @@ class _MainScreenBase(Screen[None]):
         self.table.sync(views, now, changed)
         self._views_shown = len(views)
         highlighted = self.highlighted_job_id
-        if highlighted != self.shown_job_id or (
-            highlighted is not None and (changed is None or highlighted in changed)
-        ):
+        if highlighted != self.shown_job_id:
+            # A job under the cursor the user did not move to (the first row on opening, the
+            # row a filter left highlighted): the row event will not see it as new, so ask
+            # for its detail here.
+            self._show_job(highlighted)
+            self._select_soon(highlighted)
+        elif highlighted is not None and (changed is None or highlighted in changed):
             self._show_job(highlighted)
         self.update_status()
 
@@ -306,6 +310,10 @@ class _MainScreenBase(Screen[None]):
         if job_id == self.shown_job_id:
             return
         self._show_job(job_id)
+        self._select_soon(job_id)
+
+    def _select_soon(self, job_id: str | None) -> None:
+        """Tell the app the user rests on ``job_id`` once the cursor stays there a moment."""
         # Holding j over thousands of rows must not fire a request per row.
         if self._select_timer is not None:
             self._select_timer.stop()
