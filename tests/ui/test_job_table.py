@@ -8,7 +8,7 @@ import attrs
 from textual.app import App, ComposeResult
 
 from tests.ui.helpers import make_job
-from tui.app.widgets.job_table import COLUMNS, JobTable, row_cells, status_cell
+from tui.app.widgets.job_table import COLUMNS, JobTable, fit_columns, row_cells, status_cell
 from tui.monitor.store import JobStore
 
 NOW = 1_750_000_000 + 3600
@@ -34,11 +34,38 @@ def test_row_cells_show_progress_bar_and_losses() -> None:
     job = make_job("a", suffix="my-[run]", checkpoints=[(40, 0.8, 0.9)])
     (view,) = _views(job)
     cells = dict(zip([key for key, _, _ in COLUMNS], row_cells(view, NOW), strict=True))
-    assert str(cells["progress"]) == " 40/100 ███░░░░░"
+    assert str(cells["progress"]) == "   40/100 ███·····"
     assert str(cells["name"]) == "my-[run]"  # never read as markup
     assert str(cells["train"]) == "0.8"
     assert str(cells["valid"]) == "0.9"
     assert str(cells["id"]) == "a"
+
+
+def test_progress_bar_keeps_its_width_and_eta_has_no_prefix() -> None:
+    big = make_job("b", steps=1000, checkpoints=[(1000, 0.8, 0.9)], status="RUNNING")
+    small = make_job("s", steps=69, checkpoints=[(5, 0.8, 0.9)], status="RUNNING")
+    huge = make_job("h", steps=100_000, checkpoints=[(50_000, 0.8, 0.9)], status="RUNNING")
+    progress = {}
+    for view in _views(big, small, huge):
+        cells = dict(zip([key for key, _, _ in COLUMNS], row_cells(view, NOW), strict=True))
+        progress[view.job.id] = str(cells["progress"])
+        assert not str(cells["eta"]).startswith("ETA")
+    assert progress["b"] == "1000/1000 ████████"
+    assert progress["s"] == "     5/69 █·······"
+    assert progress["h"] == "      50% ████····"
+    assert {len(text) for text in progress.values()} == {18}
+
+
+def test_columns_fit_the_width() -> None:
+    for width in range(60, 260):
+        layout = fit_columns(width)
+        used = sum(column_width + 2 for _, column_width in layout)
+        keys = [key for key, _ in layout]
+        assert keys[:4] == ["status", "id", "name", "progress"]
+        assert used <= width - 1 or keys == ["status", "id", "name", "progress"]
+    assert [key for key, _ in fit_columns(200)] == [key for key, _, _ in COLUMNS]
+    assert "type" not in dict(fit_columns(101))
+    assert "train" in dict(fit_columns(101))
 
 
 class TableApp(App[None]):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.ui.helpers import FakeClient, make_job, settings, wait_for
 from tui.app.app import FinetopApp
 from tui.app.widgets.detail_pane import DetailPane
@@ -45,3 +47,53 @@ async def test_the_first_row_is_selected_and_its_detail_fetched_on_opening() -> 
 
         await wait_for(detail_shown, pilot)
         assert "being fetched" not in pane.plain_text()
+
+
+def _many_jobs() -> list[Any]:
+    jobs = [
+        make_job(
+            f"run-{n:02d}-0000-0000-0000-000000000000",
+            status="RUNNING",
+            created_at=T0 + n,
+            suffix=f"a-rather-long-suffix-{n}",
+            steps=1000,
+            checkpoints=[(999, 1.2345, 1.3456)],
+        )
+        for n in range(60)
+    ]
+    return [*jobs, *_finished_first()]
+
+
+@pytest.mark.parametrize(
+    "size", [(80, 24), (120, 40), (140, 40), (140, 24), (160, 48), (200, 50), (170, 30)]
+)
+async def test_the_job_table_never_scrolls_sideways(size: tuple[int, int]) -> None:
+    client = FakeClient(_many_jobs())
+    app = FinetopApp(settings(), client=client)  # type: ignore[arg-type]
+    async with app.run_test(size=size) as pilot:
+        table = app.main_screen.query_one(JobTable)
+        await wait_for(lambda: table.row_count == len(client.jobs), pilot)
+        await pilot.pause()
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert table.max_scroll_x == 0
+        assert not table.show_horizontal_scrollbar
+        # What tells a run apart and how it goes is always there.
+        assert {"status", "id", "name", "progress", "eta"} <= set(table.shown_columns)
+        if size[0] >= 120:
+            assert {"train", "valid"} <= set(table.shown_columns)
+
+
+async def test_columns_follow_a_resize_and_keep_the_cursor() -> None:
+    client = FakeClient(_many_jobs())
+    app = FinetopApp(settings(), client=client)  # type: ignore[arg-type]
+    async with app.run_test(size=(200, 50)) as pilot:
+        table = app.main_screen.query_one(JobTable)
+        await wait_for(lambda: table.row_count == len(client.jobs), pilot)
+        await pilot.press("j", "j", "j")
+        job_id = table.highlighted_job_id
+        assert "type" in table.shown_columns
+        await pilot.resize_terminal(80, 24)
+        await wait_for(lambda: "type" not in table.shown_columns, pilot)
+        assert table.highlighted_job_id == job_id
+        assert table.row_count == len(client.jobs)
+        assert table.max_scroll_x == 0

@@ -3,7 +3,7 @@
 The screen receives the app's messages (:mod:`tui.app.messages`) and hands data from the store
 to its widgets. It never talks HTTP: refresh, cancel and the rest are app actions.
 
-Layout follows the terminal: side by side from 140 columns (``-wide``), the detail below the
+Layout follows the terminal: side by side from 160 columns (``-wide``), the detail below the
 table on tall narrow terminals (``-split``), and on small ones (80x24) the table alone with the
 detail as a full view toggled by ``enter`` / ``escape`` (``-compact``, ``-detail-full``).
 
@@ -50,8 +50,9 @@ GROUP_FILTERS: dict[str, frozenset[StatusGroup]] = {
 }
 """The status group filters, in the order ``f`` cycles through them."""
 
-WIDE_WIDTH = 140
-"""From this width the detail sits beside the table."""
+WIDE_WIDTH = 160
+"""From this width the detail sits beside the table (the table then keeps every column but
+type and age; below it, a table beside the pane would lose the losses too)."""
 SPLIT_HEIGHT = 36
 """From this height (when not wide) the detail sits below the table; below it, a full view."""
 

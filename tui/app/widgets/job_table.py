@@ -4,6 +4,10 @@
 rows that left, adds rows that arrived, rewrites only the cells whose text changed (column widths
 are fixed, so no width pass) and reorders rows with one ``sort`` when the order moved. The
 highlighted job keeps the cursor through all of it; a new job never steals it.
+
+The table never scrolls sideways: the columns that fit its width are shown (the least useful
+ones, type, age and model, go first) and the suffix column takes the room left over. Only a
+resize that changes that choice rebuilds the rows.
 """
 
 from __future__ import annotations
@@ -26,9 +30,9 @@ __all__ = ["COLUMNS", "JobTable", "row_cells", "status_cell"]
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("status", "Status", 12),
     ("id", "Id", 8),
-    ("name", "Suffix / model", 16),
-    ("progress", "Progress", 16),
-    ("eta", "ETA/took", 9),
+    ("name", "Suffix / model", 12),
+    ("progress", "Progress", 18),
+    ("eta", "ETA/took", 8),
     ("train", "Train", 6),
     ("valid", "Valid", 6),
     ("model", "Model", 14),
@@ -36,7 +40,17 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("age", "Age", 7),
 )
 """``(key, label, width)`` of every column, in display order. What tells a run apart and how it
-is doing come first, so an 80-column terminal shows them without scrolling sideways."""
+is doing come first, so an 80-column terminal shows them without scrolling sideways. The name
+column's width is its minimum: it grows into the room the other columns leave."""
+
+DROP_ORDER: tuple[str, ...] = ("type", "age", "model", "valid", "train", "eta")
+"""Columns left out, in this order, while the shown ones are wider than the table."""
+NAME_MAX_WIDTH = 30
+"""The widest the name column grows."""
+CELL_PADDING = 1
+"""The table's padding on each side of a cell (DataTable's default)."""
+SCROLLBAR_WIDTH = 1
+"""Room kept for the vertical scrollbar (``scrollbar-size-vertical`` in app.tcss)."""
 
 _TIME_COLUMNS = ("age", "progress", "eta")
 """Columns whose text depends on ``now`` (refreshed for visible rows on a timer)."""
@@ -51,6 +65,30 @@ _SHORT_WORDS = {
 _KIND_WORDS = {"completion": "compl", "classifier": "class"}
 
 BAR_WIDTH = 8
+STEP_WIDTH = 9
+"""Room for ``step/total`` before the bar (``1000/1000``): the bar never moves or shrinks."""
+BAR_FILLED = "█"
+BAR_EMPTY = "·"
+"""The empty part is a dot, not a shaded block: in the cursor row (dark text on the accent
+colour) a shaded block would read as filled and the bar as inverted."""
+
+
+def fit_columns(width: int) -> tuple[tuple[str, int], ...]:
+    """``(key, width)`` of the columns shown in a table ``width`` cells wide (scrollbar
+    included), in display order; the name column takes what is left, up to its maximum."""
+    widths = {key: column_width for key, _, column_width in COLUMNS}
+    shown = [key for key, _, _ in COLUMNS]
+    room = width - SCROLLBAR_WIDTH
+
+    def total() -> int:
+        return sum(widths[key] + 2 * CELL_PADDING for key in shown)
+
+    for key in DROP_ORDER:
+        if total() <= room:
+            break
+        shown.remove(key)
+    widths["name"] = max(widths["name"], min(NAME_MAX_WIDTH, widths["name"] + room - total()))
+    return tuple((key, widths[key]) for key in shown)
 
 
 class JobIdCell(Text):
@@ -71,7 +109,15 @@ def status_cell(status: str) -> Text:
 
 def _bar(fraction: float | None) -> str:
     filled = round(max(0.0, min(1.0, fraction or 0.0)) * BAR_WIDTH)
-    return "█" * filled + "░" * (BAR_WIDTH - filled)
+    return BAR_FILLED * filled + BAR_EMPTY * (BAR_WIDTH - filled)
+
+
+def _steps_label(step: int, total: int) -> str:
+    """``step/total`` right-aligned in :data:`STEP_WIDTH` cells (a percentage if too long)."""
+    label = f"{step}/{total}"
+    if len(label) > STEP_WIDTH:
+        label = f"{100 * step / total:.0f}%"
+    return label.rjust(STEP_WIDTH)
 
 
 def _plain(value: str | None, style: str = "") -> Text:
@@ -101,15 +147,22 @@ def time_cells(view: JobView, now: float) -> tuple[Text, Text, Text]:
         step = progress.step or view.summary.step or 0
         if job.status == "SUCCESS":
             step = max(step, progress.total_steps)
-        label = f"{step}/{progress.total_steps}".rjust(7)
+        label = _steps_label(step, progress.total_steps)
         fraction = 1.0 if job.status == "SUCCESS" else step / progress.total_steps
-        prog = Text(f"{label} {_bar(fraction)}", no_wrap=True, end="")
+        prog = Text(f"{label} {_bar(fraction)}", no_wrap=True, overflow="ellipsis", end="")
     else:
         prog = Text(MISSING, no_wrap=True, end="")
+    # The header says "ETA/took": a time left in plain text, a finished run's duration dim.
     if progress.eta is not None:
-        eta = Text(f"ETA {fmt_duration(progress.eta)}", no_wrap=True, end="")
+        eta = Text(fmt_duration(progress.eta), no_wrap=True, overflow="ellipsis", end="")
     elif progress.finished_at is not None and progress.elapsed is not None:
-        eta = Text(fmt_duration(progress.elapsed), style="dim", no_wrap=True, end="")
+        eta = Text(
+            fmt_duration(progress.elapsed),
+            style="dim",
+            no_wrap=True,
+            overflow="ellipsis",
+            end="",
+        )
     else:
         eta = Text(MISSING, no_wrap=True, end="")
     return age, prog, eta
@@ -155,10 +208,46 @@ class JobTable(DataTable[Text]):
         """The view each row was drawn from."""
         self._detached: dict[str, tuple[JobView, tuple[Text, ...]]] = {}
         """Cells of rows a filter removed, reused when the same (unchanged) view comes back."""
+        self._layout: tuple[tuple[str, int], ...] = ()
+        """The columns shown and their widths (see :func:`fit_columns`)."""
+        self._shown: list[int] = []
+        """Indexes into :data:`COLUMNS` of the columns shown."""
+        self._sort_marker: tuple[str | None, bool] = (None, False)
 
     def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width)
+        self._fit(self.size.width or self.app.size.width)
+
+    def on_resize(self) -> None:
+        self._fit(self.region.width)
+
+    @property
+    def shown_columns(self) -> list[str]:
+        """Keys of the columns shown, in display order."""
+        return [key for key, _ in self._layout]
+
+    def _fit(self, width: int) -> None:
+        """Show the columns that fit ``width``; rebuild the rows when that choice changes."""
+        if width <= 0:
+            return
+        layout = fit_columns(width)
+        if layout == self._layout:
+            return
+        self._layout = layout
+        self._shown = [_INDEX[key] for key, _ in layout]
+        keep = self.highlighted_job_id
+        labels = {key: label for key, label, _ in COLUMNS}
+        with self.app.batch_update():
+            # DataTable.clear, whatever the instance's clear is: this is a layout change.
+            DataTable.clear(self, columns=True)
+            for key, column_width in layout:
+                self.add_column(labels[key], key=key, width=column_width)
+            for job_id in self._order:
+                self.add_row(*self._shown_cells(self._cells[job_id]), key=job_id)
+            self.set_sort_marker(*self._sort_marker)
+            self._restore_cursor(keep)
+
+    def _shown_cells(self, cells: tuple[Text, ...]) -> list[Text]:
+        return [cells[index] for index in self._shown]
 
     # ------------------------------------------------------------------ reading
 
@@ -179,7 +268,10 @@ class JobTable(DataTable[Text]):
 
     def set_sort_marker(self, column: str | None, descending: bool) -> None:
         """Mark the sorted column's header with an arrow."""
+        self._sort_marker = (column, descending)
         for key, label, _ in COLUMNS:
+            if key not in self.columns:
+                continue
             text = label
             if key == column:
                 text = f"{label} {'▼' if descending else '▲'}"
@@ -244,7 +336,7 @@ class JobTable(DataTable[Text]):
         if old == new:
             return
         for (key, _, _), before, after in zip(COLUMNS, old, new, strict=True):
-            if before != after:
+            if before != after and key in self.columns:
                 self.update_cell(job_id, key, after, update_width=False)
         self._cells[job_id] = new
 
@@ -253,7 +345,7 @@ class JobTable(DataTable[Text]):
         detached = self._detached.pop(job_id, None)
         # JobViews are immutable and replaced on every change: the same object, the same cells.
         cells = detached[1] if detached and detached[0] is view else row_cells(view, now)
-        self.add_row(*cells, key=job_id)
+        self.add_row(*self._shown_cells(cells), key=job_id)
         self._cells[job_id] = cells
         self._views[job_id] = view
 
