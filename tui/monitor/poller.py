@@ -236,6 +236,10 @@ class Poller:
         """Finished jobs whose (final) detail is still to fetch."""
         self._tried_at: dict[str, float] = {}
         """When a job's detail fetch last failed on its own (payload error), to space retries."""
+        self._sweep_seen: set[str] = set()
+        """Ids the rolling sweep under way has listed so far."""
+        self._unlisted: dict[str, int] = {}
+        """Jobs missing from the last complete listings, and how many in a row."""
 
         self._failures = 0
         self._failing_since: float | None = None
@@ -711,6 +715,8 @@ class Poller:
         per_tick = max(1, math.floor(self._sweep_credit + 1e-9))
         self._sweep_credit = max(0.0, self._sweep_credit - per_tick)
         first = self._sweep_next or 0
+        if first == 0:
+            self._sweep_seen = set()
         numbers = range(first, min(pages, first + per_tick))
         results = await asyncio.gather(
             *(self._list_page(n, size) for n in numbers), return_exceptions=True
@@ -722,12 +728,15 @@ class Poller:
                 raise result
             self._apply_list(result, self.clock.monotonic())
             self._sweep_total = result.total
+            self._sweep_seen.update(job.id for job in result.data)
         if self._cycle_error is not None:
             raise _PollAborted
         self._sweep_next = first + len(numbers)
         if self._sweep_next >= max(1, math.ceil(self._sweep_total / size)):
             self._sweep_next = None
             self._last_full_at = self.clock.monotonic()
+            self._forget_unlisted(self._sweep_seen)
+            self._sweep_seen = set()
 
     async def _poll_newest_page(self) -> None:
         size = self._settings.newest_page_size
@@ -741,6 +750,30 @@ class Poller:
             # That page was the whole workspace: it counts as a full listing too.
             self._last_full_at = now
             self._full_requested = False
+            self._forget_unlisted({job.id for job in page.data})
+
+    def _forget_unlisted(self, listed: set[str]) -> None:
+        """Drop jobs that complete listings no longer return (deleted, or aged out).
+
+        A job goes only after missing two complete listings in a row: rows shift between pages
+        while a listing is under way (a deletion moves them up a page), so one miss can be an
+        artefact of paging. Without this, a long-open app would keep every job it ever saw.
+        """
+        misses: dict[str, int] = {}
+        gone: list[str] = []
+        for job_id in self.store.ids():
+            view = self.store.get(job_id)
+            # Jobs never listed (known from a detail fetch alone) are not judged by listings.
+            if view is None or view.listed_at is None or job_id in listed:
+                continue
+            count = self._unlisted.get(view.id, 0) + 1
+            if count >= 2:
+                gone.append(view.id)
+            else:
+                misses[view.id] = count
+        self._unlisted = misses
+        for job_id in gone:
+            self._emit(self.store.remove(job_id))
 
     async def _poll_full_list(self) -> None:
         size = self._settings.page_size
@@ -764,6 +797,10 @@ class Poller:
         self._full_requested = False
         self._sweep_next = None
         self._sweep_total = first.total
+        listed = {
+            job.id for page in (first, *results) if isinstance(page, JobsPage) for job in page.data
+        }
+        self._forget_unlisted(listed)
 
     async def _poll_detail(self, job_id: str) -> None:
         if self._cycle_error is not None:
