@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual.widgets._footer import FooterKey
 
 from tests.ui.helpers import FakeClient, make_job, settings, wait_for
 from tui.app.app import FinetopApp
 from tui.app.widgets.detail_pane import DetailPane
+from tui.app.widgets.footer import FitFooter, footer_key_width
 from tui.app.widgets.job_table import JobTable
 
 T0 = 1_750_000_000
@@ -97,3 +99,38 @@ async def test_columns_follow_a_resize_and_keep_the_cursor() -> None:
         assert table.highlighted_job_id == job_id
         assert table.row_count == len(client.jobs)
         assert table.max_scroll_x == 0
+
+
+def _footer_width(footer: FitFooter) -> int:
+    return sum(
+        footer_key_width(
+            key.key_display, key.description, palette=key.has_class("-command-palette")
+        )
+        for key in footer.query(FooterKey)
+    )
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 24), (120, 40), (200, 50)])
+async def test_the_footer_fits_and_follows_the_detail(size: tuple[int, int]) -> None:
+    client = FakeClient(_many_jobs())
+    app = FinetopApp(settings(), client=client)  # type: ignore[arg-type]
+    async with app.run_test(size=size) as pilot:
+        table = app.main_screen.query_one(JobTable)
+        await wait_for(lambda: table.row_count == len(client.jobs), pilot)
+        footer = app.main_screen.query_one(FitFooter)
+
+        async def shows(*wanted: str, absent: tuple[str, ...] = ()) -> None:
+            def ok() -> bool:
+                shown = footer.shown_actions
+                return all(a in shown for a in wanted) and not any(a in shown for a in absent)
+
+            await wait_for(ok, pilot)
+            assert _footer_width(footer) <= size[0]
+
+        await shows("help", "quit", "select_cursor", absent=("close_detail",))
+        await pilot.press("enter")
+        await shows("help", "quit", "close_detail", absent=("select_cursor", "open_detail"))
+        await pilot.press("escape")
+        await shows("help", "quit", "select_cursor", absent=("close_detail",))
+        if size[0] >= 120:
+            assert "palette" in footer.shown_actions

@@ -80,7 +80,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "open_detail", "enter", "open_detail", "Open the job's detail", show=True, footer="Detail"
     ),
     ActionSpec("switch_pane", "tab", "switch_pane", "Switch between list and detail"),
-    ActionSpec("close_detail", "escape", "close_detail", "Back to the list", palette=False),
+    ActionSpec(
+        "close_detail",
+        "escape",
+        "close_detail",
+        "Back to the list",
+        show=True,
+        palette=False,
+        footer="Back",
+    ),
     # Priority: handled as it arrives, so keys typed in the same burst already reach the input.
     ActionSpec(
         "filter",

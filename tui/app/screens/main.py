@@ -20,15 +20,16 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.css.query import NoMatches
-from textual.events import Key, Resize, ScreenResume
+from textual.events import DescendantBlur, DescendantFocus, Key, Resize, ScreenResume
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Input
 
 from tui.api.models import StatusGroup
 from tui.app.actions import Scope, bindings_for
 from tui.app.messages import CheckpointsArrived, ConnectionChanged, JobsChanged
 from tui.app.widgets.detail_pane import DetailPane
+from tui.app.widgets.footer import FitFooter
 from tui.app.widgets.job_table import COLUMNS, JobTable
 from tui.app.widgets.metrics import MetricsPanel
 from tui.app.widgets.status_line import StatusLine
@@ -150,7 +151,7 @@ class _MainScreenBase(Screen[None]):
                 id="filter",
                 select_on_focus=False,
             )
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.table.focus()
@@ -336,10 +337,32 @@ class _MainScreenBase(Screen[None]):
         # as "/" (a paste, a quick typist over SSH) are already queued and must reach the input.
         self.set_focus(self.filter_input)
 
+    @property
+    def detail_open(self) -> bool:
+        """Whether the user is in the detail (its full view, or the focus in it)."""
+        try:
+            scroll = self.detail_scroll
+        except NoMatches:
+            return False
+        return self.has_class("-detail-full") or scroll.has_focus_within
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # The filter key is a priority binding; while the filter has the focus it is just a
         # character to type (so "/" can be searched for).
-        return not (action == "filter" and self.filter_input.has_focus)
+        if action == "filter":
+            return not self.filter_input.has_focus
+        # The footer offers the way in while in the list and the way back while in the detail.
+        if action == "open_detail":
+            return not self.detail_open
+        if action == "close_detail":
+            return self.detail_open or self.filter_input.has_focus
+        return True
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        self.refresh_bindings()
+
+    def on_descendant_blur(self, event: DescendantBlur) -> None:
+        self.refresh_bindings()
 
     def on_key(self, event: Key) -> None:
         # Keys typed in the same burst as "/" were already queued for the table when the filter
@@ -406,6 +429,7 @@ class _MainScreenBase(Screen[None]):
         if self.has_class("-compact"):
             self.add_class("-detail-full")
         self.detail_scroll.focus()
+        self.refresh_bindings()
 
     def action_close_detail(self) -> None:
         """Back to the list (closes the full detail view and the filter bar's focus)."""
@@ -417,6 +441,7 @@ class _MainScreenBase(Screen[None]):
             self.remove_class("-filtering")
         self.remove_class("-detail-full")
         self.table.focus()
+        self.refresh_bindings()
 
     def action_switch_pane(self) -> None:
         """Move the focus between the job list and the detail."""

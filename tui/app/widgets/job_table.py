@@ -13,8 +13,10 @@ resize that changes that choice rebuilds the rows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
@@ -191,7 +193,12 @@ def row_cells(view: JobView, now: float) -> tuple[Text, ...]:
 class JobTable(DataTable[Text]):
     """The job list. Rows are keyed by job id; ``sync`` keeps them in step with the store."""
 
-    BINDINGS = bindings_for(Scope.TABLE, read_only=False)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *bindings_for(Scope.TABLE, read_only=False),
+        # DataTable's own enter binding (hidden) would hide the screen's from the footer: the
+        # same key, shown, under the screen's binding id (so a keymap moves both).
+        Binding("enter", "select_cursor", "Detail", show=True, id="open_detail"),
+    ]
 
     REBUILD_THRESHOLD = 300
     """Removing more rows than this rebuilds the table (``remove_row`` is linear per call)."""
