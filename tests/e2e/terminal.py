@@ -31,6 +31,18 @@ def _clean_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "TMUX")}
 
 
+def _zombie_status(pid: int) -> int | None:
+    """The exit status of ``pid`` if it is a zombie (``-N`` for signal N), from ``/proc``."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    if fields[0] != "Z" or len(fields) < 50:
+        return None
+    code = int(fields[49])  # exit_code (field 52 of proc(5)), in waitpid() format
+    return -(code & 0x7F) if code & 0x7F else (code >> 8) & 0xFF
+
+
 class TerminalTimeout(AssertionError):
     """What the screen showed when a wait ran out."""
 
@@ -143,14 +155,18 @@ class Terminal:
 
     def exit_status(self) -> int | None:
         """The app's exit status once it ended; ``-N`` when signal N killed it."""
-        dead, status, killed_by = self.display(
-            "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}"
+        dead, status, killed_by, pid = self.display(
+            "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}|#{pane_pid}"
         ).split("|")
         if dead != "1":
             return None
         if status:
             return int(status)
-        return -int(killed_by) if killed_by else None
+        if killed_by:
+            return -int(killed_by)
+        # tmux sometimes marks the pane dead but is slow to reap the process: read the status
+        # the kernel keeps for the zombie instead.
+        return _zombie_status(int(pid)) if pid else None
 
     def wait_exit(self, timeout: float = 10.0) -> int:
         """Wait for the app to end and return its status (``-N`` for signal N)."""
