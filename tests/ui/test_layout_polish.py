@@ -13,6 +13,7 @@ from tui.app.app import FinetopApp
 from tui.app.widgets.detail_pane import DetailPane
 from tui.app.widgets.footer import FitFooter, footer_key_width
 from tui.app.widgets.job_table import JobTable
+from tui.app.widgets.status_line import StatusLine
 
 T0 = 1_750_000_000
 
@@ -134,3 +135,21 @@ async def test_the_footer_fits_and_follows_the_detail(size: tuple[int, int]) -> 
         await shows("help", "quit", "select_cursor", absent=("close_detail",))
         if size[0] >= 120:
             assert "palette" in footer.shown_actions
+
+
+async def test_startup_warnings_are_notified_once_and_the_banner_says_why_demo() -> None:
+    client = FakeClient(_finished_first())
+    app = FinetopApp(
+        settings(
+            warnings=("unknown key 'colour' in config.toml",),
+            demo_reason="no API key: MISTRAL_API_KEY is not set",
+        ),
+        client=client,  # type: ignore[arg-type]
+    )
+    async with app.run_test(size=(160, 48)) as pilot:
+        table = app.main_screen.query_one(JobTable)
+        await wait_for(lambda: table.row_count == 2, pilot)
+        line = app.main_screen.query_one(StatusLine)
+        await wait_for(lambda: "MISTRAL_API_KEY is not set" in line.plain, pilot)
+        notices = [n.message for n in app._notifications]
+        assert notices.count("unknown key 'colour' in config.toml") == 1

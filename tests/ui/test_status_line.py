@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tui.api.errors import ErrorKind
 from tui.api.models import StatusGroup
-from tui.app.widgets.status_line import LinkState, StatusSnapshot, render_status
+from tui.app.widgets.status_line import LinkState, StatusSnapshot, demo_banner, render_status
 
 COUNTS = {StatusGroup.RUNNING: 2, StatusGroup.PENDING: 1, StatusGroup.SUCCEEDED: 30}
 
@@ -54,3 +54,39 @@ def test_workspace_demo_interval_pause_counts() -> None:
     assert "DEMO" in snap(LinkState(), demo=True)
     assert "read-only" in snap(LinkState(), read_only=True)
     assert "showing 3" in snap(LinkState(), shown=3)
+
+
+def test_narrow_status_line_keeps_every_count() -> None:
+    counts = {
+        StatusGroup.RUNNING: 2,
+        StatusGroup.PENDING: 2,
+        StatusGroup.FAILED: 3,
+        StatusGroup.SUCCEEDED: 23,
+        StatusGroup.CANCELLED: 3,
+    }
+    snapshot = StatusSnapshot(
+        workspace="DEMO",
+        demo=True,
+        link=LinkState(last_success_at=1000.0),
+        now=1000.0,
+        interval=30.0,
+        paused=False,
+        counts=counts,
+    )
+    wide = render_status(snapshot, 160).plain
+    assert "▶2 running" in wide
+    assert "⊘3 cancelled" in wide
+    narrow = render_status(snapshot, 80).plain
+    assert len(narrow) <= 80
+    assert narrow.endswith("▶2 ◌2 ✘3 ✔23 ⊘3")
+    assert "updated 0 s ago" in narrow
+
+
+def test_demo_banner_fits_and_keeps_the_way_out() -> None:
+    assert "nothing here is real" in demo_banner("--demo")
+    for reason in (None, "--demo", "no API key: MISTRAL_API_KEY is not set"):
+        banner = demo_banner(reason, 80)
+        assert len(banner) <= 80
+        assert banner.endswith("MISTRAL_API_KEY=… finetop")
+    assert demo_banner("--demo", 80).startswith("DEMO (--demo): ")
+    assert "(--demo)" in demo_banner("--demo", 200)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import attrs
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
@@ -27,12 +28,24 @@ __all__ = [
 
 DEMO_HINT = "To watch your workspace: export MISTRAL_API_KEY=… and run finetop."
 """How to leave demo mode, in the banner under the status line."""
+SHORT_DEMO_HINT = "Real ones: MISTRAL_API_KEY=… finetop"
+"""The same, for narrow terminals."""
 
 
-def demo_banner(reason: str | None) -> str:
-    """The demo banner: simulated jobs, why (``--demo``, no API key...), how to connect."""
+def demo_banner(reason: str | None, width: int | None = None) -> str:
+    """The demo banner: simulated jobs, why (``--demo``, no API key...), how to connect.
+
+    Given a ``width``, the longest wording that fits: the way out is never the part cut off.
+    """
     why = f" ({reason})" if reason else ""
-    return f"DEMO{why}: simulated jobs, nothing here is real. {DEMO_HINT}"
+    candidates = (
+        f"DEMO{why}: simulated jobs, nothing here is real. {DEMO_HINT}",
+        f"DEMO{why}: simulated jobs. {SHORT_DEMO_HINT}",
+        f"DEMO: simulated jobs. {SHORT_DEMO_HINT}",
+    )
+    if width is None:
+        return candidates[0]
+    return next((text for text in candidates if cell_len(text) <= width), candidates[-1])
 
 
 _GROUP_WORDS: tuple[tuple[StatusGroup, str, str], ...] = (
@@ -118,8 +131,20 @@ def connection_text(snapshot: StatusSnapshot) -> tuple[str, str]:
     return f"● updated {_seconds(age)} ago", "ok"
 
 
-def render_status(snapshot: StatusSnapshot) -> Text:
-    """The status line as styled text (glyphs and words, never colour alone)."""
+def render_status(snapshot: StatusSnapshot, width: int | None = None) -> Text:
+    """The status line as styled text (glyphs and words, never colour alone).
+
+    Given a ``width`` it must fit, a compact form is used when the full one does not: tighter
+    separators and counts as glyph and number only (``▶2 ◌2 ✘3``), so none is cut off.
+    """
+    full = _render_status(snapshot, compact=False)
+    if width is None or full.cell_len <= width:
+        return full
+    return _render_status(snapshot, compact=True)
+
+
+def _render_status(snapshot: StatusSnapshot, *, compact: bool) -> Text:
+    bar = " │ " if compact else "  │  "
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append(" finetop ", style="bold reverse")
     text.append(" ")
@@ -129,23 +154,23 @@ def render_status(snapshot: StatusSnapshot) -> Text:
         text.append(snapshot.workspace, style="bold")
     if snapshot.read_only:
         text.append("  read-only", style="italic")
-    text.append("  │  ")
+    text.append(bar)
     conn, state = connection_text(snapshot)
     style = {"offline": "bold red", "stale": "yellow", "connecting": "dim"}.get(state, "green")
     text.append(conn, style=style)
-    text.append(f"  │  every {_seconds(snapshot.interval)}")
+    text.append(f"{bar}every {_seconds(snapshot.interval)}")
     if snapshot.paused:
         text.append("  ⏸ PAUSED", style="bold reverse")
     # The filter in force comes before the counts: on a narrow terminal it must not be cut off.
     if snapshot.shown is not None or snapshot.filter_label:
         shown = f"showing {snapshot.shown}" if snapshot.shown is not None else "showing all"
         label = f" ({snapshot.filter_label})" if snapshot.filter_label else ""
-        text.append(f"  │  {shown}{label}", style="italic")
-    text.append("  │ ")
+        text.append(f"{bar}{shown}{label}", style="italic")
+    text.append(bar.rstrip(" "))
     for group, glyph, word in _GROUP_WORDS:
         count = snapshot.counts.get(group, 0)
         if count or group in (StatusGroup.RUNNING, StatusGroup.PENDING):
-            text.append(f" {glyph}{count} {word}")
+            text.append(f" {glyph}{count}" if compact else f" {glyph}{count} {word}")
     return text
 
 
@@ -167,24 +192,35 @@ class StatusLine(Static):
         super().__init__("", id=id, markup=False)
         self.snapshot: StatusSnapshot | None = None
         """The last snapshot shown (tests read it)."""
+        self._width: int | None = None
+        """The width the text was fitted to."""
 
     def show(self, snapshot: StatusSnapshot) -> None:
         """Re-render from ``snapshot``; skipped when nothing visible changed."""
-        if snapshot == self.snapshot:
+        width = self._fit_width()
+        if snapshot == self.snapshot and width == self._width:
             return
         self.snapshot = snapshot
-        line = render_status(snapshot)
+        self._width = width
+        line = render_status(snapshot, width)
         if snapshot.demo:
             line.append("\n")
-            line.append(demo_banner(snapshot.demo_reason), style="black on yellow")
+            line.append(demo_banner(snapshot.demo_reason, width), style="black on yellow")
         self.update(line)
+
+    def _fit_width(self) -> int | None:
+        return (self.size.width or self.app.size.width) if self.is_mounted else None
+
+    def on_resize(self) -> None:
+        if self.snapshot is not None and self._fit_width() != self._width:
+            self.show(self.snapshot)
 
     @property
     def plain(self) -> str:
         """The current text without styles (the banner included in demo mode)."""
         if self.snapshot is None:
             return ""
-        text = render_status(self.snapshot).plain
+        text = render_status(self.snapshot, self._width).plain
         if self.snapshot.demo:
-            text += "\n" + demo_banner(self.snapshot.demo_reason)
+            text += "\n" + demo_banner(self.snapshot.demo_reason, self._width)
         return text
