@@ -12,9 +12,9 @@ from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tests.ui.helpers import wait_for
+from tests.ui.helpers import make_job, wait_for
 from tui.api.convert import parse_job, parse_job_list_item
-from tui.api.models import CompletionJobDetails, JobDetails
+from tui.api.models import CompletionJobDetails, JobDetails, WandbIntegration
 from tui.app.widgets.detail_pane import CheckpointTable, DetailPane
 from tui.app.widgets.formatting import MISSING
 from tui.monitor.store import JobView
@@ -94,11 +94,11 @@ async def test_every_group_of_the_100_step_job() -> None:
         assert "2024-05-31 16:23:12" in text  # created, in the given zone
         assert "100/100 (100%)" in text
         assert "14m 57s" in text  # RUNNING 16:23:14 -> SUCCESS 16:38:11
-        assert "learning rate       0.0001" in text
+        assert "learning rate     0.0001" in text
         assert "66f96d02-8b51-4c76-a5ac-a78e28b2584f" in text
         # This 2024 payload has no metadata: cost and tokens read as missing, not "None".
-        assert f"cost                {MISSING}" in text
-        assert f"trained tokens      {MISSING}" in text
+        assert f"cost              {MISSING}" in text
+        assert f"trained tokens    {MISSING}" in text
         # Events oldest first, with times.
         queued = text.index("2024-05-31 16:23:12  status-updated  ◌ QUEUED")
         running = text.index("2024-05-31 16:23:14  status-updated  ▶ RUNNING")
@@ -125,13 +125,13 @@ async def test_classifier_job_shows_targets_and_wandb_link() -> None:
             assert group in text, group
         assert "Repositories" not in text
         assert not app.query_one("#detail-repositories").display
-        assert "target              intent" in text
+        assert "target            intent" in text
         assert "16: social_post, email_sendemail" in text
         assert "cooking_recipe" in text
-        assert "W&B project         intent-classifier" in text
+        assert "W&B project       intent-classifier" in text
         assert "https://wandb.ai/mistral-ai/intent-classifier/runs/tpyu9twr" in text
         assert "3.28 EUR" in text
-        assert "auto start          no" in text
+        assert "auto start        no" in text
         assert "None" not in text
         # Only step 100 was evaluated: the other rows read "—" for validation metrics.
         table = table_of(app)
@@ -148,9 +148,9 @@ async def test_wandb_url_not_yet_known() -> None:
         pane.show_job(job, now=job.modified_at)
         await pilot.pause()
         text = pane.plain_text()
-        assert f"url                 {MISSING}  (appears once the job runs)" in text
+        assert f"url               {MISSING}  (appears once the job runs)" in text
         assert "moderation" in text
-        assert "estimated start     2025-04-16 12:34:21" in text
+        assert "estimated start   2025-04-16 12:34:21" in text
         assert "Checkpoints  none yet" in text
         assert not table_of(app).display
         assert "None" not in text
@@ -164,9 +164,9 @@ async def test_pixtral_job_without_validation() -> None:
         pane.show_job(job, now=job.modified_at)
         await pilot.pause()
         text = pane.plain_text()
-        assert "validation          none" in text
+        assert "validation        none" in text
         assert "17.88 USD" in text
-        assert "trained tokens      9M  (9,043,968)" in text
+        assert "trained tokens    9M  (9,043,968)" in text
         assert "69, 0 evaluated" in text
         table = table_of(app)
         assert table.row_count == 69
@@ -210,7 +210,7 @@ async def test_store_view_freshness_and_errors() -> None:
         await pilot.pause()
         text = pane.plain_text()
         assert "final (the job has finished), detail fetched 30s ago" in text
-        assert "last error          $.checkpoints[3].step_number: expected int" in text
+        assert "last error        $.checkpoints[3].step_number: expected int" in text
         assert pane.job is job
 
 
@@ -226,8 +226,8 @@ async def test_file_names_replace_ids_when_known() -> None:
         await pilot.pause()
         assert app.query_one("#detail-files", Static) is files
         text = pane.plain_text()
-        assert "training            ultrachat_train.jsonl  66f96d02" in text
-        assert "validation          84482011-dfe9-4245-9103-d28b6aef30d4" in text
+        assert "training          ultrachat_train.jsonl  66f96d02" in text
+        assert "validation        84482011-dfe9-4245-9103-d28b6aef30d4" in text
 
 
 async def test_nothing_selected() -> None:
@@ -391,4 +391,29 @@ async def test_events_without_data_still_list_with_times() -> None:
         assert times == sorted(times)
         assert times[0] == "2024-07-19 16:12:28"
         assert "2.62 USD" in pane.plain_text()
-        assert "trained tokens      1.3M  (1,310,720)" in pane.plain_text()
+        assert "trained tokens    1.3M  (1,310,720)" in pane.plain_text()
+
+
+async def test_long_words_are_not_cut_in_a_narrow_pane() -> None:
+    class PaneApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DetailPane()
+
+    job_id = "1f8e6521-09ef-42b4-a4de-7a8d3b77cbb4"
+    model = "ft:ministral-8b-latest:ws:faq-bot:1f8e6521"
+    url = "https://wandb.ai/acme/ft/runs/1f8e652109ef"
+    job = attrs.evolve(
+        make_job(job_id, status="SUCCESS", fine_tuned_model=model, suffix="faq-bot"),
+        integrations=(WandbIntegration(project="ft", name="faq", url=url),),
+    )
+    app = PaneApp()
+    async with app.run_test(size=(56, 80)) as pilot:
+        pane = app.query_one(DetailPane)
+        pane.show_job(job, job.created_at + 3600)
+        await pilot.pause()
+        lines = pane.plain_text().splitlines()
+        # Each long word whole, on one line (under its label when the value column is short).
+        assert f"    {job_id}" in lines
+        assert f"    {model}" in lines
+        assert f"    {url}" in lines
+        assert all(len(line) <= 54 for line in lines if not line[:1].isdigit())

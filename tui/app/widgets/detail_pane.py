@@ -66,7 +66,10 @@ __all__ = ["CheckpointTable", "DetailPane"]
 MAX_FILE_NAMES = 1024
 """How many file names the pane remembers (a bounded cache, least recently used dropped)."""
 
-_LABEL_WIDTH = 20
+_LABEL_WIDTH = 18
+"""The label column: the longest label ("expected duration") and a space."""
+_DEEP_INDENT = 4
+"""Indent of a value moved under its label (a token too long for the value column)."""
 _SECTIONS = (
     "overview",
     "progress",
@@ -500,14 +503,21 @@ class DetailPane(Widget):
         """One ``label   value`` line; the label dim and padded so values line up.
 
         A value too long for the pane wraps under itself (a hanging indent), not under the label.
+        A single word too long for the value column (a job id, a model name, a URL) is not cut
+        in two: it moves to the lines under the label, where it has nearly the whole width,
+        and only a word longer than that is folded.
         """
         indent = 2 + _LABEL_WIDTH
         head = Content.assemble((f"  {label:<{_LABEL_WIDTH}}", "$text-muted"))
         body = Content.assemble(*value)
         room = self._width - indent
-        if room >= 16 and body.cell_length > room:
-            body = Content("\n" + " " * indent).join(body.wrap(room))
-        return head + body
+        if room < 16 or body.cell_length <= room:
+            return head + body
+        longest = max((len(word) for word in body.plain.split()), default=0)
+        if longest <= room:
+            return head + Content("\n" + " " * indent).join(body.wrap(room))
+        deep = Content("\n" + " " * _DEEP_INDENT)
+        return head.rstrip() + deep + deep.join(body.wrap(self._width - _DEEP_INDENT))
 
     @staticmethod
     def _when(timestamp: float | None, now: float, tz: tzinfo | None) -> Content:
@@ -520,12 +530,16 @@ class DetailPane(Widget):
         step = progress.step
         if step is None and progress.fraction == 1.0:
             step = progress.total_steps  # a successful job ran every step, checkpoints or not
-        bar = progress_bar(progress.fraction, 20) if progress.fraction is not None else ""
+        steps = fmt_progress(step, progress.total_steps)
+        # The bar shares the line with the steps: narrower in a narrow pane, never wrapped.
+        room = self._width - 2 - _LABEL_WIDTH - len(steps) - 2 if self._width else 20
+        bar_width = max(8, min(20, room))
+        bar = progress_bar(progress.fraction, bar_width) if progress.fraction is not None else ""
         eta = fmt_duration(progress.eta)
         if progress.eta is not None and progress.eta_source == "estimate":
-            eta += "  (from the expected duration)"
+            eta += "  (from expected duration)"
         elif progress.eta is not None:
-            eta += "  (from recent checkpoints)"
+            eta += "  (from recent steps)"
         elif job.is_terminal:
             eta = "finished"
         rate = (
@@ -538,7 +552,7 @@ class DetailPane(Widget):
             _heading(_TITLES["progress"]),
             self._kv(
                 "steps",
-                fmt_progress(step, progress.total_steps),
+                steps,
                 ("  " + bar if bar else "", "$primary"),
             ),
             self._kv("estimated start", self._when(estimated_start, self._now, self.tz)),
