@@ -298,6 +298,9 @@ async def test_n_new_badge_while_scrolled_back() -> None:
         await wait_for(lambda: laid_out(table) and table.is_vertical_scroll_end, pilot)
         assert table.max_scroll_y > 0
         assert table.following
+        # One scrollbar: the pane's; the table scrolls without drawing its own.
+        assert table.styles.scrollbar_size_vertical == 0
+        assert table.scrollbar_gutter.right == 0
         max_at_30 = table.max_scroll_y
 
         # More arrive while following: the view moves to the new end, no badge.

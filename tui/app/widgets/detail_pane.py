@@ -281,10 +281,14 @@ class DetailPane(Widget):
         text-style: bold;
         padding: 0 1;
     }
+    /* The pane scrolls inside a scroll container with its own scrollbar: a second one for the
+       table beside it reads as clutter. The table still scrolls (wheel, end), the heading says
+       how many checkpoints there are and the "N new" badge what arrived below. */
     DetailPane > CheckpointTable {
         height: auto;
         max-height: 14;
         margin-bottom: 1;
+        scrollbar-size-vertical: 0;
     }
     """
 
