@@ -94,3 +94,20 @@ async def test_clicking_buttons() -> None:
         await pilot.click("#no")
         await pilot.pause()
         assert app.answers == [True, False]
+
+
+async def test_the_focused_button_is_marked_without_reversing_it() -> None:
+    app = AskingApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.ask()
+        await pilot.pause()
+        modal = app.screen
+        no_button, yes_button = list(modal.query(Button))
+        focused = no_button.styles
+        assert not focused.text_style.reverse
+        assert focused.text_style.bold
+        assert focused.text_style.underline
+        edge, accent = focused.border_top[1], app.current_theme.to_color_system().accent
+        assert focused.border_top[0] == "tall"
+        assert max(abs(a - b) for a, b in zip(edge.rgb, accent.rgb, strict=True)) <= 2
+        assert not yes_button.styles.text_style.underline

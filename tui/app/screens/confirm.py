@@ -53,6 +53,13 @@ class ConfirmModal(ModalScreen[bool]):
     ConfirmModal Button {
         margin-left: 2;
     }
+    /* Textual's focus style reverses the label: on the orange "No" that is a dark block, not
+       an obvious "this one". Bold underlined text and accent edges instead. */
+    ConfirmModal #confirm-buttons > Button:focus {
+        text-style: bold underline;
+        border-top: tall $accent;
+        border-bottom: tall $accent;
+    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
