@@ -61,6 +61,8 @@ class Terminal:
     ) -> None:
         self.width = width
         self.height = height
+        self.command = tuple(command)
+        """What runs in the pane."""
         self._socket = f"finetop-test-{uuid.uuid4().hex[:10]}"
         """A private tmux server per terminal: no interference between tests or with the user."""
         self._session = "app"
