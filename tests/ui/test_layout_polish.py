@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual.color import Color
 from textual.widgets._footer import FooterKey
 
 from tests.ui.helpers import FakeClient, make_job, settings, wait_for
@@ -153,3 +154,30 @@ async def test_startup_warnings_are_notified_once_and_the_banner_says_why_demo()
         await wait_for(lambda: "MISTRAL_API_KEY is not set" in line.plain, pilot)
         notices = [n.message for n in app._notifications]
         assert notices.count("unknown key 'colour' in config.toml") == 1
+
+
+@pytest.mark.parametrize("theme", ["finetop-light", "finetop-high-contrast"])
+async def test_status_colours_come_from_the_theme(theme: str) -> None:
+    jobs = [*_finished_first(), make_job("valid-x", status="VALIDATED", created_at=T0 + 60)]
+    client = FakeClient(jobs)
+    app = FinetopApp(settings(theme=theme), client=client)  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.main_screen.query_one(JobTable)
+        await wait_for(lambda: table.row_count == 3, pilot)
+        variables = app.theme_variables
+        status = table.get_cell("valid-x", "status")
+        assert str(status.style).lower() == variables["warning"][:7].lower()
+        line = app.main_screen.query_one(StatusLine)
+        await wait_for(lambda: "updated" in line.plain, pilot)
+        rendered = line.render()
+        spans = [
+            span
+            for span in getattr(rendered, "spans", [])
+            if "updated" in rendered.plain[span.start : span.end]
+        ]
+        assert spans, rendered
+        success = Color.parse(variables["success"])
+        assert spans[0].style.foreground.rgb == success.rgb
+        # No suffix: the base model stands in, muted (not dim on the high-contrast cursor row).
+        base_model = table.get_cell("valid-x", "name")
+        assert str(base_model.style) == ("italic" if theme == "finetop-high-contrast" else "dim")

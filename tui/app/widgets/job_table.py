@@ -12,18 +12,23 @@ resize that changes that choice rebuilds the rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
+import attrs
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
-from tui.api.models import Job, status_group
+from tui.api.models import Job, StatusGroup, status_group
 from tui.app.actions import Scope, bindings_for
 from tui.app.widgets.formatting import MISSING, fmt_age, fmt_duration, fmt_loss, short_id
-from tui.app.widgets.status_badge import DEFAULT_GROUP_STYLES, status_glyph
+from tui.app.widgets.status_badge import (
+    DEFAULT_GROUP_STYLES,
+    group_styles_from_theme,
+    status_glyph,
+)
 from tui.monitor.progress import compute_progress
 from tui.monitor.store import JobView
 
@@ -102,10 +107,10 @@ class JobIdCell(Text):
         """The full job id."""
 
 
-def status_cell(status: str) -> Text:
-    """Glyph and word (never colour alone), styled by status group."""
+def status_cell(status: str, styles: Mapping[StatusGroup, str] | None = None) -> Text:
+    """Glyph and word (never colour alone), styled by status group (``styles``: the theme's)."""
     word = _SHORT_WORDS.get(status, status or "?")
-    style = DEFAULT_GROUP_STYLES.get(status_group(status), "")
+    style = (styles or DEFAULT_GROUP_STYLES).get(status_group(status), "")
     return Text(f"{status_glyph(status)} {word}", style=style, no_wrap=True, end="")
 
 
@@ -137,7 +142,7 @@ def _name(job: Job) -> str | None:
     return model
 
 
-def time_cells(view: JobView, now: float) -> tuple[Text, Text, Text]:
+def time_cells(view: JobView, now: float, muted: str = "dim") -> tuple[Text, Text, Text]:
     """The age, progress and ETA (or duration) cells of a job at wall time ``now``."""
     job = view.job
     progress = compute_progress(job, now)
@@ -160,7 +165,7 @@ def time_cells(view: JobView, now: float) -> tuple[Text, Text, Text]:
     elif progress.finished_at is not None and progress.elapsed is not None:
         eta = Text(
             fmt_duration(progress.elapsed),
-            style="dim",
+            style=muted,
             no_wrap=True,
             overflow="ellipsis",
             end="",
@@ -170,17 +175,29 @@ def time_cells(view: JobView, now: float) -> tuple[Text, Text, Text]:
     return age, prog, eta
 
 
-def row_cells(view: JobView, now: float) -> tuple[Text, ...]:
+@attrs.frozen
+class CellStyles:
+    """The styles cells take from the theme."""
+
+    groups: Mapping[StatusGroup, str] | None = None
+    """Status colours (``None``: named ANSI colours)."""
+    muted: str = "dim"
+    """Secondary text: a finished run's duration, the base model standing in for a name.
+    High-contrast themes use italic instead: dim text on the cursor row is unreadable."""
+
+
+def row_cells(view: JobView, now: float, styles: CellStyles | None = None) -> tuple[Text, ...]:
     """Every cell of a job's row, in :data:`COLUMNS` order."""
     job = view.job
-    age, prog, eta = time_cells(view, now)
+    styles = styles or CellStyles()
+    age, prog, eta = time_cells(view, now, styles.muted)
     cells = {
-        "status": status_cell(job.status),
+        "status": status_cell(job.status, styles.groups),
         "id": JobIdCell(job.id),
         "model": _plain(job.model),
         "type": Text(_KIND_WORDS.get(str(job.kind), job.job_type), no_wrap=True, end=""),
         # No suffix and no fine-tuned model yet: the base model (dim) still says what it is.
-        "name": _plain(_name(job)) if _name(job) else _plain(job.model, style="dim"),
+        "name": _plain(_name(job)) if _name(job) else _plain(job.model, style=styles.muted),
         "age": age,
         "progress": prog,
         "train": Text(fmt_loss(view.summary.train_loss), no_wrap=True, end=""),
@@ -220,9 +237,36 @@ class JobTable(DataTable[Text]):
         self._shown: list[int] = []
         """Indexes into :data:`COLUMNS` of the columns shown."""
         self._sort_marker: tuple[str | None, bool] = (None, False)
+        self._styles = CellStyles()
+        self._now = 0.0
 
     def on_mount(self) -> None:
+        self._styles = self._theme_styles()
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self._fit(self.size.width or self.app.size.width)
+
+    def _theme_styles(self) -> CellStyles:
+        theme = self.app.current_theme
+        variables = self.app.theme_variables
+        muted = variables.get("finetop-muted-style", "dim")
+        if theme.name.startswith("textual-ansi") or self.app.ansi_color:
+            return CellStyles(muted=muted)
+        return CellStyles(groups=group_styles_from_theme(variables), muted=muted)
+
+    def _theme_changed(self, _theme: object) -> None:
+        styles = self._theme_styles()
+        if styles == self._styles:
+            return
+        self._styles = styles
+        with self.app.batch_update():
+            for job_id in self._order:
+                view = self._views.get(job_id)
+                if view is not None:
+                    self._write(job_id, self._cells[job_id], self._row_cells(view, self._now))
+        self._detached.clear()
+
+    def _row_cells(self, view: JobView, now: float) -> tuple[Text, ...]:
+        return row_cells(view, now, self._styles)
 
     def on_resize(self) -> None:
         self._fit(self.region.width)
@@ -291,6 +335,7 @@ class JobTable(DataTable[Text]):
         self, views: Sequence[JobView], now: float, changed: Iterable[str] | None = None
     ) -> None:
         """Show ``views`` in this order; rewrite the cells of ``changed`` ids (``None``: all)."""
+        self._now = now
         keep = self.highlighted_job_id
         wanted = [view.job.id for view in views]
         wanted_set = set(wanted)
@@ -314,7 +359,7 @@ class JobTable(DataTable[Text]):
                         or (self._views.get(job_id) is not view)
                     ):
                         self._views[job_id] = view
-                        self._write(job_id, old, row_cells(view, now))
+                        self._write(job_id, old, self._row_cells(view, now))
                 if wanted != self._order:
                     rank = {job_id: index for index, job_id in enumerate(wanted)}
                     self.sort("id", key=lambda cell: rank[cell.job_id])
@@ -329,7 +374,8 @@ class JobTable(DataTable[Text]):
                 if old is None:
                     continue
                 new = list(old)
-                for key, cell in zip(_TIME_COLUMNS, time_cells(view, now), strict=True):
+                cells = time_cells(view, now, self._styles.muted)
+                for key, cell in zip(_TIME_COLUMNS, cells, strict=True):
                     new[_INDEX[key]] = cell
                 self._write(view.job.id, old, tuple(new))
 
@@ -351,7 +397,7 @@ class JobTable(DataTable[Text]):
         job_id = view.job.id
         detached = self._detached.pop(job_id, None)
         # JobViews are immutable and replaced on every change: the same object, the same cells.
-        cells = detached[1] if detached and detached[0] is view else row_cells(view, now)
+        cells = detached[1] if detached and detached[0] is view else self._row_cells(view, now)
         self.add_row(*self._shown_cells(cells), key=job_id)
         self._cells[job_id] = cells
         self._views[job_id] = view

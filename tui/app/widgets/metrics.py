@@ -152,19 +152,19 @@ class MetricsPanel(Widget):
         color: $primary;
     }
     MetricsPanel #spark-train_loss > .sparkline--min-color {
-        color: $primary 40%;
+        color: $primary 75%;
     }
     MetricsPanel #spark-valid_loss > .sparkline--max-color {
         color: $secondary;
     }
     MetricsPanel #spark-valid_loss > .sparkline--min-color {
-        color: $secondary 40%;
+        color: $secondary 75%;
     }
     MetricsPanel #spark-perplexity > .sparkline--max-color {
         color: $accent;
     }
     MetricsPanel #spark-perplexity > .sparkline--min-color {
-        color: $accent 40%;
+        color: $accent 75%;
     }
     """
 

@@ -17,6 +17,7 @@ __all__ = [
     "DEFAULT_GROUP_STYLES",
     "STATUS_GLYPHS",
     "THEME_GROUP_STYLES",
+    "group_styles_from_theme",
     "status_badge",
     "status_content",
     "status_glyph",
@@ -56,6 +57,26 @@ THEME_GROUP_STYLES: Mapping[StatusGroup, str] = {
     StatusGroup.UNKNOWN: "italic $secondary",
 }
 """Styles per status group in theme variables, for Textual ``Content`` (follows the theme)."""
+
+
+def group_styles_from_theme(variables: Mapping[str, str]) -> dict[StatusGroup, str]:
+    """:data:`THEME_GROUP_STYLES` resolved to Rich styles from a theme's CSS variables (for
+    Rich ``Text`` cells); :data:`DEFAULT_GROUP_STYLES` for what the theme does not give as a
+    plain colour (ANSI themes keep the terminal's palette)."""
+    styles = dict(DEFAULT_GROUP_STYLES)
+    for group, theme_style in THEME_GROUP_STYLES.items():
+        words = []
+        for word in theme_style.split():
+            if word.startswith("$"):
+                value = variables.get(word[1:], "")
+                if not (value.startswith("#") and len(value) in (7, 9)):
+                    break
+                word = value[:7]  # Rich colours have no alpha
+            words.append(word)
+        else:
+            styles[group] = " ".join(words)
+    styles[StatusGroup.CANCELLED] = DEFAULT_GROUP_STYLES[StatusGroup.CANCELLED]
+    return styles
 
 
 def status_glyph(status: str) -> str:

@@ -131,19 +131,47 @@ def connection_text(snapshot: StatusSnapshot) -> tuple[str, str]:
     return f"● updated {_seconds(age)} ago", "ok"
 
 
-def render_status(snapshot: StatusSnapshot, width: int | None = None) -> Text:
+CONNECTION_STYLES: Mapping[str, str] = {
+    "ok": "green",
+    "offline": "bold red",
+    "stale": "yellow",
+    "connecting": "dim",
+}
+"""Styles of the connection states in named ANSI colours (the widget uses the theme's)."""
+
+
+def connection_styles_from_theme(variables: Mapping[str, str]) -> dict[str, str]:
+    """:data:`CONNECTION_STYLES` from a theme's success / error / warning colours."""
+    styles = dict(CONNECTION_STYLES)
+    for state, name, extra in (
+        ("ok", "success", ""),
+        ("offline", "error", "bold "),
+        ("stale", "warning", ""),
+    ):
+        value = variables.get(name, "")
+        if value.startswith("#") and len(value) in (7, 9):
+            styles[state] = extra + value[:7]
+    return styles
+
+
+def render_status(
+    snapshot: StatusSnapshot,
+    width: int | None = None,
+    styles: Mapping[str, str] | None = None,
+) -> Text:
     """The status line as styled text (glyphs and words, never colour alone).
 
     Given a ``width`` it must fit, a compact form is used when the full one does not: tighter
     separators and counts as glyph and number only (``▶2 ◌2 ✘3``), so none is cut off.
     """
-    full = _render_status(snapshot, compact=False)
+    styles = styles or CONNECTION_STYLES
+    full = _render_status(snapshot, styles, compact=False)
     if width is None or full.cell_len <= width:
         return full
-    return _render_status(snapshot, compact=True)
+    return _render_status(snapshot, styles, compact=True)
 
 
-def _render_status(snapshot: StatusSnapshot, *, compact: bool) -> Text:
+def _render_status(snapshot: StatusSnapshot, styles: Mapping[str, str], *, compact: bool) -> Text:
     bar = " │ " if compact else "  │  "
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append(" finetop ", style="bold reverse")
@@ -156,8 +184,7 @@ def _render_status(snapshot: StatusSnapshot, *, compact: bool) -> Text:
         text.append("  read-only", style="italic")
     text.append(bar)
     conn, state = connection_text(snapshot)
-    style = {"offline": "bold red", "stale": "yellow", "connecting": "dim"}.get(state, "green")
-    text.append(conn, style=style)
+    text.append(conn, style=styles.get(state, ""))
     text.append(f"{bar}every {_seconds(snapshot.interval)}")
     if snapshot.paused:
         text.append("  ⏸ PAUSED", style="bold reverse")
@@ -194,22 +221,38 @@ class StatusLine(Static):
         """The last snapshot shown (tests read it)."""
         self._width: int | None = None
         """The width the text was fitted to."""
+        self._shown_styles: Mapping[str, str] = CONNECTION_STYLES
 
     def show(self, snapshot: StatusSnapshot) -> None:
         """Re-render from ``snapshot``; skipped when nothing visible changed."""
         width = self._fit_width()
-        if snapshot == self.snapshot and width == self._width:
+        styles = self._styles() if self.is_mounted else CONNECTION_STYLES
+        if snapshot == self.snapshot and width == self._width and styles == self._shown_styles:
             return
         self.snapshot = snapshot
         self._width = width
-        line = render_status(snapshot, width)
+        self._shown_styles = styles
+        line = render_status(snapshot, width, styles)
         if snapshot.demo:
             line.append("\n")
             line.append(demo_banner(snapshot.demo_reason, width), style="black on yellow")
         self.update(line)
 
+    def _styles(self) -> Mapping[str, str]:
+        app = self.app
+        if app.current_theme.name.startswith("textual-ansi") or app.ansi_color:
+            return CONNECTION_STYLES  # the terminal's own palette
+        return connection_styles_from_theme(app.theme_variables)
+
     def _fit_width(self) -> int | None:
         return (self.size.width or self.app.size.width) if self.is_mounted else None
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: object) -> None:
+        if self.snapshot is not None:
+            self.show(self.snapshot)
 
     def on_resize(self) -> None:
         if self.snapshot is not None and self._fit_width() != self._width:
