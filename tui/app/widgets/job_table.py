@@ -37,7 +37,7 @@ __all__ = ["COLUMNS", "JobTable", "row_cells", "status_cell"]
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("status", "Status", 12),
     ("id", "Id", 8),
-    ("name", "Suffix / model", 12),
+    ("name", "Name", 12),
     ("progress", "Progress", 18),
     ("eta", "ETA/took", 8),
     ("train", "Train", 6),
