@@ -181,3 +181,28 @@ async def test_status_colours_come_from_the_theme(theme: str) -> None:
         # No suffix: the base model stands in, muted (not dim on the high-contrast cursor row).
         base_model = table.get_cell("valid-x", "name")
         assert str(base_model.style) == ("italic" if theme == "finetop-high-contrast" else "dim")
+
+
+async def test_a_resize_that_keeps_the_columns_does_not_rebuild_the_rows() -> None:
+    client = FakeClient(_many_jobs())
+    app = FinetopApp(settings(), client=client)  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.main_screen.query_one(JobTable)
+        await wait_for(lambda: table.row_count == len(client.jobs), pilot)
+        columns = table.shown_columns
+        name_width = table.columns["name"].width  # type: ignore[index]
+        added: list[object] = []
+        original = table.add_row
+
+        def spy(*cells: Any, **kw: Any) -> Any:
+            added.append(kw.get("key"))
+            return original(*cells, **kw)
+
+        table.add_row = spy  # type: ignore[method-assign]
+        await pilot.resize_terminal(118, 40)
+        await wait_for(lambda: table.columns["name"].width == name_width - 2, pilot)  # type: ignore[index]
+        assert table.shown_columns == columns
+        assert added == []
+        assert table.row_count == len(client.jobs)
+        await pilot.pause()
+        assert table.virtual_size.width <= table.scrollable_content_region.width

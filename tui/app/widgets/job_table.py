@@ -283,6 +283,15 @@ class JobTable(DataTable[Text]):
         layout = fit_columns(width)
         if layout == self._layout:
             return
+        if [key for key, _ in layout] == self.shown_columns:
+            # Only the name column's width moved (a resize drag): no rebuild of the rows.
+            self._layout = layout
+            for key, column_width in layout:
+                self.columns[key].width = column_width  # type: ignore[index]
+            self._require_update_dimensions = True
+            self._clear_caches()
+            self.refresh()
+            return
         self._layout = layout
         self._shown = [_INDEX[key] for key, _ in layout]
         keep = self.highlighted_job_id
