@@ -269,8 +269,8 @@ class ClassifierTarget:
 
 
 @attrs.frozen
-class CompletionTrainingParameters:
-    """Hyperparameters of a completion job."""
+class _TrainingParameterFields:
+    """Hyperparameters both job types share."""
 
     training_steps: int | None = None
     learning_rate: float | None = None
@@ -278,20 +278,20 @@ class CompletionTrainingParameters:
     warmup_fraction: float | None = None
     epochs: float | None = None
     seq_len: int | None = None
+
+
+@attrs.frozen
+class CompletionTrainingParameters(_TrainingParameterFields):
+    """Hyperparameters of a completion job."""
+
     fim_ratio: float | None = None
     wire_keys: frozenset[str] | None = _wire_keys_field()
 
 
 @attrs.frozen
-class ClassifierTrainingParameters:
+class ClassifierTrainingParameters(_TrainingParameterFields):
     """Hyperparameters of a classifier job."""
 
-    training_steps: int | None = None
-    learning_rate: float | None = None
-    weight_decay: float | None = None
-    warmup_fraction: float | None = None
-    epochs: float | None = None
-    seq_len: int | None = None
     wire_keys: frozenset[str] | None = _wire_keys_field()
 
 
