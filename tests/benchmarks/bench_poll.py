@@ -23,60 +23,40 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tui.api.client import MistralClient, RetryPolicy
+from support.inprocess_sim import RequestLog, sim_client
+
+from tui.api.client import MistralClient
 from tui.api.clock import ManualClock
 from tui.monitor.changes import Change, CheckpointsAdded, JobAdded
 from tui.monitor.poller import Poller, PollerSettings
 from tui.monitor.store import JobStore
-from tui.sim.app import create_app
 from tui.sim.world import World
 
 START = 1_780_000_000.0
 
 
-class Counter:
-    """Counts simulator requests with the clock time they were served at."""
-
-    def __init__(self, clock: ManualClock) -> None:
-        self.clock = clock
-        self.times: list[float] = []
-
-    def __call__(self, _line: str) -> None:
-        self.times.append(self.clock.monotonic())
-
-
 def make_client(
     clock: ManualClock, jobs: int, live: int, arrivals: bool, speed: float = 1.0
-) -> tuple[MistralClient, World, Counter]:
-    world = World(
+) -> tuple[MistralClient, World, RequestLog]:
+    client, world, _, log = sim_client(
+        clock,
         seed=11,
         jobs=jobs,
         live=live,
         speed=speed,
-        clock=clock,
         arrivals=arrivals,
         max_jobs=jobs + 1000,
         arrival_interval=300.0,
     )
-    counter = Counter(clock)
-    app = create_app(world, request_log=counter)
-    client = MistralClient(
-        "http://127.0.0.1:9",
-        None,
-        transport=httpx.ASGITransport(app=app),
-        retry=RetryPolicy(attempts=1),
-        clock=clock,
-    )
-    return client, world, counter
+    return client, world, log
 
 
 async def run_poller(
     minutes: float, jobs: int, live: int, arrivals: bool, speed: float
-) -> tuple[Counter, list[float], list[float], float, World]:
+) -> tuple[RequestLog, list[float], list[float], float, World]:
     clock = ManualClock(start=START)
     client, world, counter = make_client(clock, jobs, live, arrivals, speed)
     checkpoint_latency: list[float] = []
@@ -127,7 +107,7 @@ async def run_naive(minutes: float, jobs: int, live: int, interval: float) -> fl
         await asyncio.gather(*(fetch(job.id) for job in listed))
         clock.advance(interval)
     await client.aclose()
-    return len(counter.times) / (rounds * interval / 60)
+    return len(counter.lines) / (rounds * interval / 60)
 
 
 def time_store_queries(jobs: int = 5000, repeat: int = 20) -> tuple[float, float]:
@@ -191,8 +171,8 @@ async def main() -> int:
     counter, cp_latency, _, running, world = await run_poller(
         args.minutes, args.jobs, args.live, arrivals=False, speed=args.speed
     )
-    buckets = per_minute(counter.times, args.minutes)
-    mean = len(counter.times) / args.minutes
+    buckets = per_minute([at for at, _ in counter.lines], args.minutes)
+    mean = len(counter.lines) / args.minutes
     print(
         f"workspace: {len(world)} jobs, {running:.1f} running on average, "
         f"{args.minutes:g} simulated minutes, default settings"

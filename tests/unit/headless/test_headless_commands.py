@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from headless_sim import SIM_START, sim_client
+from support.inprocess_sim import SIM_START, sim_client
 
 from tui.api.clock import ManualClock
 from tui.api.convert import parse_job

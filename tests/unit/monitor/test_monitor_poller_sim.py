@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from poller_helpers import advance, running
-from sim_setup import SIM_START, sim_client
+from support.inprocess_sim import SIM_START, sim_client
 
 from tui.api.backoff import Backoff
 from tui.api.clock import ManualClock
