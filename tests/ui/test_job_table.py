@@ -89,13 +89,14 @@ async def test_sync_diffs_by_key_and_keeps_the_cursor() -> None:
 
         table.clear = no_clear  # type: ignore[method-assign]
         updated: list[tuple[str, str]] = []
-        original = table.update_cell
+        original = table._set_cell
 
-        def spy(row: Any, column: Any, value: Any, **kw: Any) -> None:
-            updated.append((str(getattr(row, "value", row)), str(getattr(column, "value", column))))
-            original(row, column, value, **kw)
+        def spy(data: Any, column: Any, value: Any) -> None:
+            row = next(key for key, row_data in table._data.items() if row_data is data)
+            updated.append((str(row.value), str(column.value)))
+            original(data, column, value)
 
-        table.update_cell = spy  # type: ignore[method-assign]
+        table._set_cell = spy  # type: ignore[method-assign]
         # One job changes status, a new job arrives on top: only changed cells are written.
         jobs[1] = attrs.evolve(jobs[1], status="SUCCESS")
         jobs.append(make_job("j9", created_at=1_750_000_100))
@@ -110,3 +111,31 @@ async def test_sync_diffs_by_key_and_keeps_the_cursor() -> None:
         await pilot.pause()
         assert table.highlighted_job_id == "j2"
         assert table.job_ids[0] == "j0"
+
+
+async def test_a_changed_cell_repaints_its_row_only() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(JobTable)
+        jobs = [make_job(f"j{i}", created_at=1_750_000_000 + i) for i in range(5)]
+        table.sync(_views(*jobs), NOW)
+        await pilot.pause()
+        refreshed: list[tuple[Any, ...]] = []
+        original = table.refresh
+
+        def spy(*regions: Any, **kw: Any) -> Any:
+            refreshed.append(regions)
+            return original(*regions, **kw)
+
+        table.refresh = spy  # type: ignore[method-assign]
+        jobs[1] = attrs.evolve(jobs[1], status="SUCCESS")
+        table.sync(_views(*jobs), NOW, changed={"j1"})
+        await pilot.pause()
+        # One region, one line: the row of j1 (the fourth row, under the header).
+        assert refreshed
+        assert all(len(regions) == 1 for regions in refreshed)
+        assert {(region.y, region.height) for (region,) in refreshed} == {(4, 1)}
+        index = table.job_ids.index("j1")
+        assert str(table.get_cell_at((index, 0))) == "✔ SUCCESS"
+        # The row's old render is not reused.
+        assert "SUCCESS" in table.render_line(index + 1).text

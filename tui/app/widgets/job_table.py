@@ -18,8 +18,9 @@ from typing import ClassVar
 import attrs
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowKey
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from tui.api.models import Job, StatusGroup, status_group
 from tui.app.actions import Scope, bindings_for
@@ -395,12 +396,46 @@ class JobTable(DataTable[Text]):
         return self._order[top : top + height]
 
     def _write(self, job_id: str, old: tuple[Text, ...], new: tuple[Text, ...]) -> None:
+        """Store the cells of ``new`` that differ from ``old`` and repaint that row only.
+
+        ``update_cell`` would repaint the whole table (and send every visible line to the
+        terminal) for one changed cell. Widths are fixed and rows one line high, so nothing
+        but the row's own lines can change: write the data and repaint just that row, if it
+        is on screen.
+        """
         if old == new:
             return
+        self._cells[job_id] = new
+        row_key = RowKey(job_id)
+        data = self._data.get(row_key)
+        if data is None:
+            return
+        written = False
         for (key, _, _), before, after in zip(COLUMNS, old, new, strict=True):
             if before != after and key in self.columns:
-                self.update_cell(job_id, key, after, update_width=False)
-        self._cells[job_id] = new
+                self._set_cell(data, ColumnKey(key), after)
+                written = True
+        if written:
+            self._repaint_row(row_key)
+
+    def _set_cell(self, data: dict[ColumnKey, Text], column_key: ColumnKey, value: Text) -> None:
+        """Write one cell of a row's data (no repaint: see :meth:`_repaint_row`)."""
+        data[column_key] = value
+
+    def _repaint_row(self, row_key: RowKey) -> None:
+        """Drop the renders that may hold the row's old cells and repaint its line if shown."""
+        # The render caches are keyed by DataTable's update count; clearing them instead of
+        # bumping it keeps the row offsets (a pass over every row) cached.
+        self._row_render_cache.clear()
+        self._cell_render_cache.clear()
+        self._row_renderable_cache.clear()
+        self._line_cache.clear()
+        index = self._row_locations.get(row_key)
+        if index is None:
+            return
+        # Every row is one line high, under the header.
+        y = index + (self.header_height if self.show_header else 0)
+        self._refresh_region(Region(0, y, max(self.size.width, self.virtual_size.width), 1))
 
     def _add(self, view: JobView, now: float) -> None:
         job_id = view.job.id
