@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual.app import App, ComposeResult
+
 from tui.api.errors import ErrorKind
 from tui.api.models import StatusGroup
-from tui.app.widgets.status_line import LinkState, StatusSnapshot, demo_banner, render_status
+from tui.app.widgets.status_line import (
+    LinkState,
+    StatusLine,
+    StatusSnapshot,
+    demo_banner,
+    render_status,
+)
 
 COUNTS = {StatusGroup.RUNNING: 2, StatusGroup.PENDING: 1, StatusGroup.SUCCEEDED: 30}
 
@@ -90,3 +100,48 @@ def test_demo_banner_fits_and_keeps_the_way_out() -> None:
         assert banner.endswith("MISTRAL_API_KEY=… finetop")
     assert demo_banner("--demo", 80).startswith("DEMO (--demo): ")
     assert "(--demo)" in demo_banner("--demo", 200)
+
+
+class _LineApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+
+
+async def test_the_widget_repaints_only_when_its_text_changes() -> None:
+    app = _LineApp()
+    async with app.run_test(size=(120, 10)) as pilot:
+        line = app.query_one(StatusLine)
+        updates: list[bool] = []
+        original = line.update
+
+        def spy(content: Any = "", *, layout: bool = True) -> None:
+            updates.append(layout)
+            original(content, layout=layout)
+
+        line.update = spy  # type: ignore[method-assign]
+
+        def show(now: float, **kw: object) -> None:
+            args: dict[str, Any] = {
+                "workspace": "acme",
+                "demo": False,
+                "link": LinkState(last_success_at=995.0),
+                "now": now,
+                "interval": 30.0,
+                "paused": False,
+                "counts": COUNTS,
+            }
+            args.update(kw)
+            line.show(StatusSnapshot(**args))
+
+        show(1000.0)
+        assert updates == [True]  # the first text sizes the widget
+        show(1000.2)  # still "updated 5 s ago": nothing to draw
+        assert updates == [True]
+        assert line.snapshot is not None
+        assert line.snapshot.now == 1000.2
+        show(1001.0)  # "updated 6 s ago": same height, no relayout
+        assert updates == [True, False]
+        show(1001.0, demo=True)  # the banner adds a line: relayout
+        assert updates == [True, False, True]
+        await pilot.pause()
+        assert "updated 6 s ago" in line.plain

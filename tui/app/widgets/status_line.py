@@ -2,7 +2,8 @@
 
 The text is a pure function of a :class:`StatusSnapshot`, so tests pin every state ("updated
 3 s ago", "stale", "offline — retrying in 40 s (rate limited)") without a running app. The
-widget re-renders once a second from a snapshot the app builds; that is cheap (one line).
+widget re-renders once a second from a snapshot the app builds, and repaints only when the text
+it draws changed.
 """
 
 from __future__ import annotations
@@ -222,6 +223,8 @@ class StatusLine(Static):
         self._width: int | None = None
         """The width the text was fitted to."""
         self._shown_styles: Mapping[str, str] = CONNECTION_STYLES
+        self._line: Text | None = None
+        """The text last drawn."""
 
     def show(self, snapshot: StatusSnapshot) -> None:
         """Re-render from ``snapshot``; skipped when nothing visible changed."""
@@ -236,7 +239,15 @@ class StatusLine(Static):
         if snapshot.demo:
             line.append("\n")
             line.append(demo_banner(snapshot.demo_reason, width), style="black on yellow")
-        self.update(line)
+        # The snapshot holds ``now``, so it differs every second while the text mostly does
+        # not ("updated 3 s ago" for seconds on end): compare what would be drawn.
+        if line == self._line:
+            return
+        # A relayout only when the height changes (the demo banner comes or goes): the line
+        # is docked full width, and a layout would repaint the table's scrollbar each second.
+        layout = self._line is None or line.plain.count("\n") != self._line.plain.count("\n")
+        self._line = line
+        self.update(line, layout=layout)
 
     def _styles(self) -> Mapping[str, str]:
         app = self.app
