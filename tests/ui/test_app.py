@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 from textual import events
+from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
 
@@ -286,7 +287,7 @@ async def test_palette_lists_actions_with_keys() -> None:
         found = [hit.text async for hit in provider.search("pause")]
         assert found == ["Pause or resume updates"]
         await pilot.press("ctrl+p")
-        await wait_for(lambda: app.screen.__class__.__name__ == "CommandPalette", pilot)
+        await wait_for(lambda: isinstance(app.screen, CommandPalette), pilot)
 
 
 async def test_palette_command_runs_the_action() -> None:

@@ -41,6 +41,7 @@ from tui.app.messages import CheckpointsArrived, ConnectionChanged, JobFinished,
 from tui.app.screens.confirm import ConfirmModal
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.main import main_screen_class
+from tui.app.screens.palette import OrderedCommandPalette
 from tui.app.themes import DEFAULT_THEME, load_themes, register_themes
 from tui.app.widgets.formatting import short_id
 from tui.app.widgets.status_line import LinkState, StatusSnapshot
@@ -536,6 +537,11 @@ class FinetopApp(App[int]):
         # webbrowser.open may block while it launches a browser.
         self._open_url(url)
         self.call_from_thread(self.notify, f"Opened {url}", timeout=4)
+
+    def action_command_palette(self) -> None:
+        """Show the command palette (its search applies keys typed in a burst in order)."""
+        if self.use_command_palette and not OrderedCommandPalette.is_open(self):
+            self.push_screen(OrderedCommandPalette(id="--command-palette"))
 
     def action_help(self) -> None:
         """List every key (after the keymap)."""
