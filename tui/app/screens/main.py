@@ -106,6 +106,8 @@ class _MainScreenBase(Screen[None]):
 
     SELECT_DELAY = 0.15
     """Seconds the cursor must rest on a job before its detail is fetched."""
+    SHOW_DELAY = 0.06
+    """Seconds the cursor must rest on a job before the detail pane shows it."""
     FILTER_DELAY = 0.08
     """Seconds of typing pause before the filter applies."""
     TIME_REFRESH = 5.0
@@ -126,6 +128,7 @@ class _MainScreenBase(Screen[None]):
         self._views_shown: int | None = None
         """How many jobs the last sync showed."""
         self._select_timer: Timer | None = None
+        self._show_timer: Timer | None = None
         self._filter_timer: Timer | None = None
 
     @property
@@ -309,10 +312,20 @@ class _MainScreenBase(Screen[None]):
     @on(DataTable.RowHighlighted, "#jobs")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         job_id = event.row_key.value if event.row_key is not None else None
+        # Redrawing the detail pane (and its relayout) for every row the cursor passes costs
+        # more than moving the cursor: show the row the cursor rests on, a moment later.
+        if self._show_timer is not None:
+            self._show_timer.stop()
+            self._show_timer = None
         if job_id == self.shown_job_id:
             return
-        self._show_job(job_id)
+        self._show_timer = self.set_timer(self.SHOW_DELAY, lambda: self._show_rested(job_id))
         self._select_soon(job_id)
+
+    def _show_rested(self, job_id: str | None) -> None:
+        self._show_timer = None
+        if job_id != self.shown_job_id:
+            self._show_job(job_id)
 
     def _select_soon(self, job_id: str | None) -> None:
         """Tell the app the user rests on ``job_id`` once the cursor stays there a moment."""
