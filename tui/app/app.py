@@ -48,6 +48,7 @@ from tui.app.widgets.status_line import LinkState, StatusSnapshot
 from tui.monitor.changes import (
     Change,
     CheckpointsAdded,
+    DetailFetched,
     EventsAdded,
     JobAdded,
     JobChanged,
@@ -278,7 +279,8 @@ class FinetopApp(App[int]):
             case CheckpointsAdded(job_id=job_id, checkpoints=checkpoints):
                 self._post_main(CheckpointsArrived(job_id, checkpoints))
                 self._post_main(JobsChanged({job_id}))
-            case EventsAdded(job_id=job_id):
+            case EventsAdded(job_id=job_id) | DetailFetched(job_id=job_id):
+                # A detail that brought nothing new still ends "the detail is being fetched".
                 self._post_main(JobsChanged({job_id}))
             case JobGone(job_id=job_id):
                 self._post_main(JobsChanged(set(), gone={job_id}))

@@ -14,6 +14,7 @@ from tui.api.models import Checkpoint, Event, Job
 __all__ = [
     "Change",
     "CheckpointsAdded",
+    "DetailFetched",
     "EventsAdded",
     "JobAdded",
     "JobChanged",
@@ -54,6 +55,19 @@ class EventsAdded:
 
     job_id: str
     events: tuple[Event, ...]
+
+
+@attrs.frozen
+class DetailFetched:
+    """A job's detail body (events, checkpoints) arrived where none was held -- its first fetch,
+    or a re-fetch after eviction -- or it became final (fetched after the job finished).
+
+    Sent even when the detail brought nothing new, so a view waiting for the detail stops waiting.
+    """
+
+    job_id: str
+    final: bool
+    """The job had finished when the detail was fetched: it will not change again."""
 
 
 @attrs.frozen
@@ -109,6 +123,7 @@ Change = (
     | JobChanged
     | CheckpointsAdded
     | EventsAdded
+    | DetailFetched
     | JobGone
     | JobError
     | PollFailed

@@ -44,6 +44,7 @@ from tui.api.models import (
 from tui.monitor.changes import (
     Change,
     CheckpointsAdded,
+    DetailFetched,
     EventsAdded,
     JobAdded,
     JobChanged,
@@ -442,7 +443,9 @@ class JobStore:
         """Merge a list item or a detail into the store; returns what changed.
 
         A new job gives ``JobAdded``; a known one ``JobChanged`` naming the fields that differ.
-        A detail adds ``CheckpointsAdded``/``EventsAdded`` with only the ones not reported before.
+        A detail adds ``CheckpointsAdded``/``EventsAdded`` with only the ones not reported before,
+        and ``DetailFetched`` when the job held no detail body (or a final one arrives), even if it
+        brought nothing new: a view showing "being fetched" must learn that it was.
         """
         now = self.clock.monotonic() if at is None else at
         old = self._views.get(job.id)
@@ -465,6 +468,8 @@ class JobStore:
 
         if detail:
             changes.extend(self._new_history(merged))  # type: ignore[arg-type]
+            if old is None or not old.has_detail or old.detail_final != merged.is_terminal:
+                changes.append(DetailFetched(job.id, final=merged.is_terminal))
 
         base = old or JobView(job=merged, search_text=_search_text(merged))
         updates: dict[str, Any] = {"job": merged}

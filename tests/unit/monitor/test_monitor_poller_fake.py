@@ -16,6 +16,7 @@ from tui.api.errors import ErrorKind, PayloadError, RateLimitedError, ServerErro
 from tui.monitor.changes import (
     Change,
     CheckpointsAdded,
+    DetailFetched,
     JobAdded,
     JobError,
     JobGone,
@@ -321,8 +322,14 @@ async def test_changes_iterator() -> None:
     poller, _ = make(source, clock)
     feed = poller.changes()
     async with running(poller):
-        first = [await feed.get() for _ in range(4)]
-        assert [type(c) for c in first] == [JobAdded, JobAdded, CheckpointsAdded, PollSucceeded]
+        first = [await feed.get() for _ in range(5)]
+        assert [type(c) for c in first] == [
+            JobAdded,
+            JobAdded,
+            CheckpointsAdded,
+            DetailFetched,
+            PollSucceeded,
+        ]
         feed.close()
         assert feed.closed
         with pytest.raises(StopAsyncIteration):

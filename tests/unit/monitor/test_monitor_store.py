@@ -8,7 +8,14 @@ from monitor_factories import T0, checkpoint, detail, item, status_event
 from tui.api.clock import ManualClock
 from tui.api.errors import PayloadError
 from tui.api.models import ClassifierJob, JobKind, JobsPage, StatusGroup
-from tui.monitor.changes import CheckpointsAdded, EventsAdded, JobAdded, JobChanged, JobGone
+from tui.monitor.changes import (
+    CheckpointsAdded,
+    DetailFetched,
+    EventsAdded,
+    JobAdded,
+    JobChanged,
+    JobGone,
+)
 from tui.monitor.store import Freshness, JobFilter, JobStore, SortColumn, SortSpec
 
 
@@ -51,8 +58,9 @@ def test_detail_reports_only_new_checkpoints_and_events() -> None:
 def test_events_sharing_a_second_are_each_reported_once() -> None:
     store = JobStore(clock=ManualClock())
     e1, e2 = status_event("QUEUED", T0), status_event("VALIDATING", T0)
-    [_, added] = store.apply(detail(status="VALIDATING", events=(e1,)))
+    [_, added, fetched] = store.apply(detail(status="VALIDATING", events=(e1,)))
     assert added == EventsAdded("job-1", (e1,))
+    assert fetched == DetailFetched("job-1", final=False)
     assert store.apply(detail(status="VALIDATING", events=(e1, e2))) == [
         EventsAdded("job-1", (e2,))
     ]
@@ -172,7 +180,7 @@ def test_evicted_detail_is_refetched_without_reannouncing() -> None:
     store.select("a")
     assert store.needs_detail("a")
     changes = store.apply(detail("a", status="SUCCESS", checkpoints=(checkpoint(1, T0),)))
-    assert changes == []
+    assert changes == [DetailFetched("a", final=True)]  # the body is back; nothing re-announced
 
 
 def test_needs_final_detail_when_job_finishes() -> None:
