@@ -139,3 +139,32 @@ async def test_a_changed_cell_repaints_its_row_only() -> None:
         assert str(table.get_cell_at((index, 0))) == "✔ SUCCESS"
         # The row's old render is not reused.
         assert "SUCCESS" in table.render_line(index + 1).text
+
+
+async def test_many_rows_come_back_in_one_pass_with_the_cursor_on_its_job() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(JobTable)
+        views = _views(*[make_job(f"j{i:04}", created_at=1_750_000_000 + i) for i in range(800)])
+
+        def one_by_one(*_: Any, **__: Any) -> None:
+            raise AssertionError("rows are added in bulk")
+
+        table.add_row = one_by_one  # type: ignore[method-assign]
+        table.sync(views, NOW)
+        await pilot.pause()
+        assert table.row_count == 800
+        assert table.cursor_row == 0
+        assert table.highlighted_job_id == "j0799"
+        kept = [view for view in views if view.job.id.endswith("7")]
+        table.sync(kept, NOW)  # a filter: most rows leave
+        await pilot.pause()
+        table.move_cursor(row=5)
+        job_id = table.highlighted_job_id
+        table.sync(views, NOW)  # the filter cleared: they all come back, in order
+        await pilot.pause()
+        assert table.row_count == 800
+        assert table.job_ids == [view.job.id for view in views]
+        assert table.highlighted_job_id == job_id
+        index = table.job_ids.index("j0123")
+        assert str(table.get_cell_at((index, 1))) == "j0123"

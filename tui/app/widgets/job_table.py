@@ -20,7 +20,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.geometry import Region
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual.widgets.data_table import ColumnKey, DuplicateKey, Row, RowKey
 
 from tui.api.models import Job, StatusGroup, status_group
 from tui.app.actions import Scope, bindings_for
@@ -302,8 +302,9 @@ class JobTable(DataTable[Text]):
             DataTable.clear(self, columns=True)
             for key, column_width in layout:
                 self.add_column(labels[key], key=key, width=column_width)
-            for job_id in self._order:
-                self.add_row(*self._shown_cells(self._cells[job_id]), key=job_id)
+            self._append_rows(
+                [(job_id, self._shown_cells(self._cells[job_id])) for job_id in self._order]
+            )
             self.set_sort_marker(*self._sort_marker)
             self._restore_cursor(keep)
 
@@ -358,11 +359,12 @@ class JobTable(DataTable[Text]):
                 for job_id in stale:
                     self.remove_row(job_id)
                     self._park(job_id)
+                arrived: list[JobView] = []
                 for view in views:
                     job_id = view.job.id
                     old = self._cells.get(job_id)
                     if old is None:
-                        self._add(view, now)
+                        arrived.append(view)
                     elif (
                         changed_set is None
                         or job_id in changed_set
@@ -370,6 +372,7 @@ class JobTable(DataTable[Text]):
                     ):
                         self._views[job_id] = view
                         self._write(job_id, old, self._row_cells(view, now))
+                self._add(arrived, now)
                 if wanted != self._order:
                     rank = {job_id: index for index, job_id in enumerate(wanted)}
                     self.sort("id", key=lambda cell: rank[cell.job_id])
@@ -437,14 +440,48 @@ class JobTable(DataTable[Text]):
         y = index + (self.header_height if self.show_header else 0)
         self._refresh_region(Region(0, y, max(self.size.width, self.virtual_size.width), 1))
 
-    def _add(self, view: JobView, now: float) -> None:
-        job_id = view.job.id
-        detached = self._detached.pop(job_id, None)
-        # JobViews are immutable and replaced on every change: the same object, the same cells.
-        cells = detached[1] if detached and detached[0] is view else self._row_cells(view, now)
-        self.add_row(*self._shown_cells(cells), key=job_id)
-        self._cells[job_id] = cells
-        self._views[job_id] = view
+    def _add(self, views: Iterable[JobView], now: float) -> None:
+        """Append rows for ``views`` (at the bottom: ``sync`` sorts them into place)."""
+        rows: list[tuple[str, list[Text]]] = []
+        for view in views:
+            job_id = view.job.id
+            detached = self._detached.pop(job_id, None)
+            # JobViews are immutable and replaced on every change: the same object, the same
+            # cells.
+            reuse = detached is not None and detached[0] is view
+            cells = detached[1] if reuse and detached else self._row_cells(view, now)
+            rows.append((job_id, self._shown_cells(cells)))
+            self._cells[job_id] = cells
+            self._views[job_id] = view
+        self._append_rows(rows)
+
+    def _append_rows(self, rows: Sequence[tuple[str, Sequence[Text]]]) -> None:
+        """``add_row`` for many rows at once: what it does per row, with the per-table parts
+        (the ordered columns, the cursor check, the idle check) done once.
+
+        Clearing a filter on a large workspace brings back thousands of rows; ``add_row``
+        rebuilds the ordered column list and re-validates the cursor for each of them.
+        """
+        if not rows:
+            return
+        columns = [column.key for column in self.ordered_columns]
+        was_empty = self.row_count == 0
+        for job_id, cells in rows:
+            row_key = RowKey(job_id)
+            if row_key in self._row_locations:
+                raise DuplicateKey(f"The row key {row_key!r} already exists.")
+            self._row_locations[row_key] = len(self.rows)
+            self._data[row_key] = dict(zip(columns, cells, strict=True))
+            self.rows[row_key] = Row(row_key, 1)
+        # Every row has a fixed height of one line and fixed-width cells: the dimensions pass
+        # needs no list of new rows to measure (see _update_dimensions).
+        self._require_update_dimensions = True
+        self.cursor_coordinate = self.cursor_coordinate
+        if was_empty and self.columns and self.show_cursor and self.cursor_type != "none":
+            # As add_row does: a cursor can now be shown where there was none.
+            self._highlight_cursor()
+        self._update_count += 1
+        self.check_idle()
 
     def _park(self, job_id: str) -> None:
         cells = self._cells.pop(job_id)
@@ -458,8 +495,7 @@ class JobTable(DataTable[Text]):
         for job_id in list(self._cells):
             self._park(job_id)
         self.clear()
-        for view in views:
-            self._add(view, now)
+        self._add(views, now)
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         # Every column has a fixed width and every row a height of one line, so measuring each
