@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Iterator
 
 import pytest
+from textual.command import CommandPalette
 
 from tests.security.keys import KEY, WRONG_KEY, assert_no_key
 from tests.ui.helpers import settings, wait_for
@@ -112,7 +113,7 @@ async def test_the_app_logs_and_screenshots_nothing_secret(
         await pilot.press("j", "enter", "question_mark")
         screenshots.append(app.export_screenshot())
         await pilot.press("escape", "ctrl+p")
-        await wait_for(lambda: app.screen.__class__.__name__ == "CommandPalette", pilot)
+        await wait_for(lambda: isinstance(app.screen, CommandPalette), pilot)
         screenshots.append(app.export_screenshot())
         await pilot.press("escape")
     await client.aclose()
