@@ -32,6 +32,7 @@ from tui.app.widgets.detail_pane import DetailPane
 from tui.app.widgets.footer import FitFooter
 from tui.app.widgets.job_table import COLUMNS, JobTable
 from tui.app.widgets.metrics import MetricsPanel
+from tui.app.widgets.ordered_input import OrderedInput
 from tui.app.widgets.status_line import StatusLine
 from tui.monitor.query import JobFilter, SortColumn, SortSpec
 
@@ -71,32 +72,8 @@ _SORT_TO_COLUMN: dict[SortColumn, str] = {
 assert set(_SORT_TO_COLUMN.values()) <= {key for key, _, _ in COLUMNS}
 
 
-class FilterInput(Input):
-    """The filter bar's input. Editing keys act in arrival order.
-
-    Textual resolves an input's editing keys (home, backspace...) as bindings once the key has
-    bubbled up to the app, while typed characters are inserted at once; keys arriving in one
-    burst (a quick typist over SSH: ``/``, Home, ``!``) would then apply out of order.
-    """
-
-    _IN_ORDER: ClassVar[dict[str, str]] = {
-        "home": "home",
-        "end": "end",
-        "left": "cursor_left",
-        "right": "cursor_right",
-        "backspace": "delete_left",
-        "delete": "delete_right",
-        "enter": "submit",
-    }
-
-    async def _on_key(self, event: Key) -> None:
-        action = self._IN_ORDER.get(event.key)
-        if action is None:
-            await super()._on_key(event)
-            return
-        event.stop()
-        event.prevent_default()
-        await self.run_action(action)
+class FilterInput(OrderedInput):
+    """The filter bar's input: keys typed in one burst (``/``, Home, ``!``) apply in order."""
 
 
 class _MainScreenBase(Screen[None]):
