@@ -25,6 +25,7 @@ from tui.app.widgets.detail_pane import DetailPane
 from tui.app.widgets.job_table import JobTable
 from tui.app.widgets.metrics import MetricsPanel
 from tui.app.widgets.status_line import StatusLine
+from tui.monitor.changes import JobGone
 from tui.monitor.query import SortColumn
 
 T0 = 1_750_000_000
@@ -200,6 +201,14 @@ async def test_a_job_seen_finished_is_never_announced() -> None:
         await wait_for(lambda: client.calls.count(("list", 0)) >= 3, pilot)
         await pilot.pause(0.1)
         assert recorder.of(JobFinished) == []
+
+
+async def test_gone_jobs_leave_no_trace_in_the_announcement_memory() -> None:
+    # The app may stay open for days while jobs come and go: what it remembers stays bounded.
+    async with launch() as (app, pilot, _, _):
+        await wait_for(lambda: "done-e" in app._announced, pilot)
+        app.handle_change(JobGone("done-e"))
+        assert "done-e" not in app._announced
 
 
 async def test_cancel_asks_first_with_no_focused() -> None:

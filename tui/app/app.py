@@ -283,6 +283,8 @@ class FinetopApp(App[int]):
                 # A detail that brought nothing new still ends "the detail is being fetched".
                 self._post_main(JobsChanged({job_id}))
             case JobGone(job_id=job_id):
+                # Forgotten with the job, so the set stays as small as the workspace.
+                self._announced.discard(job_id)
                 self._post_main(JobsChanged(set(), gone={job_id}))
             case PollSucceeded(at=at):
                 failing = self.link.failing

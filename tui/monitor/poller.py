@@ -773,6 +773,8 @@ class Poller:
                 misses[view.id] = count
         self._unlisted = misses
         for job_id in gone:
+            self._wanted.discard(job_id)
+            self._tried_at.pop(job_id, None)
             self._emit(self.store.remove(job_id))
 
     async def _poll_full_list(self) -> None:
