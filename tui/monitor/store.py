@@ -39,6 +39,7 @@ from tui.api.models import (
     Job,
     JobDetails,
     JobsPage,
+    JobStatus,
     StatusGroup,
 )
 from tui.monitor.changes import (
@@ -418,7 +419,15 @@ class JobStore:
             self._details.move_to_end(job_id)
 
     def _pinned(self, job_id: str) -> bool:
-        return job_id == self._selected or job_id in self._active
+        """The selected job and moving jobs keep their detail. A VALIDATED job waiting for a
+        start can wait for weeks (and a workspace can hold hundreds), so it is evicted like a
+        finished one and fetched again when looked at."""
+        if job_id == self._selected:
+            return True
+        view = self._views.get(job_id)
+        return (
+            view is not None and job_id in self._active and view.job.status != JobStatus.VALIDATED
+        )
 
     def _evict(self) -> None:
         excess = len(self._details) - self.max_details

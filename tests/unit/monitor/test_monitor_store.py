@@ -166,6 +166,20 @@ def test_bounds_hold_after_many_updates() -> None:
     assert len(store) == 501
 
 
+def test_validated_jobs_waiting_for_a_start_do_not_pin_their_details() -> None:
+    # A workspace can hold hundreds of jobs parked in VALIDATED for weeks: their details must
+    # not escape the cap the way moving jobs' details do.
+    store = JobStore(clock=ManualClock(), max_details=10)
+    store.apply(detail("live", status="RUNNING"))
+    for n in range(300):
+        store.apply(detail(f"parked-{n}", status="VALIDATED"))
+        assert store.detail_count <= 11  # 10 + the pinned running job
+    assert store.get("live").has_detail
+    assert not store.get("parked-0").has_detail
+    store.select("parked-0")
+    assert store.needs_detail("parked-0")  # fetched again when looked at
+
+
 def test_evicted_detail_is_refetched_without_reannouncing() -> None:
     store = JobStore(clock=ManualClock(), max_details=1)
     store.apply(detail("a", status="SUCCESS", checkpoints=(checkpoint(1, T0),)))
