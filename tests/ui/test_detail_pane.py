@@ -16,7 +16,7 @@ from tests.ui.helpers import make_job, wait_for
 from tui.api.convert import parse_job, parse_job_list_item
 from tui.api.models import CompletionJobDetails, JobDetails, WandbIntegration
 from tui.app.widgets.detail_pane import CheckpointTable, DetailPane
-from tui.app.widgets.formatting import MISSING
+from tui.formatting import MISSING
 from tui.monitor.store import JobView
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"

@@ -43,8 +43,8 @@ from tui.app.screens.help import HelpScreen
 from tui.app.screens.main import main_screen_class
 from tui.app.screens.palette import OrderedCommandPalette
 from tui.app.themes import DEFAULT_THEME, load_themes, register_themes
-from tui.app.widgets.formatting import short_id
 from tui.app.widgets.status_line import LinkState, StatusSnapshot
+from tui.formatting import short_id
 from tui.monitor.changes import (
     Change,
     CheckpointsAdded,

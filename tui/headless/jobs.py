@@ -8,8 +8,9 @@ from typing import Any, Protocol, TextIO
 from tui.api.convert import dumps
 from tui.api.errors import FinetopError
 from tui.api.models import Job
+from tui.formatting import MISSING, fmt_count
 from tui.headless import EXIT_ERROR, EXIT_OK
-from tui.headless.render import DASH, PROG, fmt_int, fmt_time, format_table
+from tui.headless.render import PROG, fmt_utc, format_table
 
 __all__ = ["JobLister", "job_row", "run_jobs"]
 
@@ -29,9 +30,9 @@ def job_row(job: Job) -> list[str]:
         job.status,
         job.kind.value,
         job.model,
-        job.suffix or job.fine_tuned_model or DASH,
-        fmt_time(job.created_at),
-        fmt_int(job.training_steps),
+        job.suffix or job.fine_tuned_model or MISSING,
+        fmt_utc(job.created_at),
+        fmt_count(job.training_steps),
     ]
 
 

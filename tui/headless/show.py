@@ -18,17 +18,17 @@ from tui.api.models import (
     RetrievedFile,
     WandbIntegration,
 )
-from tui.headless import EXIT_ERROR, EXIT_NOT_FOUND, EXIT_OK
-from tui.headless.render import (
-    DASH,
-    PROG,
+from tui.formatting import (
+    MISSING,
     fmt_bool,
+    fmt_count,
     fmt_duration,
+    fmt_fixed,
     fmt_float,
-    fmt_int,
-    fmt_time,
-    format_table,
+    or_missing,
 )
+from tui.headless import EXIT_ERROR, EXIT_NOT_FOUND, EXIT_OK
+from tui.headless.render import PROG, fmt_utc, format_table
 from tui.monitor.progress import compute_progress
 
 __all__ = ["JobReader", "render_job", "run_show"]
@@ -43,15 +43,13 @@ class JobReader(Protocol):
 
 
 def _value(value: object) -> str:
-    if value is None or value == "":
-        return DASH
     if isinstance(value, bool):
         return fmt_bool(value)
     if isinstance(value, float):
-        return f"{value:g}"
+        return fmt_float(value)
     if isinstance(value, int):
-        return fmt_int(value)
-    return str(value)
+        return fmt_count(value)
+    return or_missing(value)
 
 
 def _group(title: str, pairs: Iterable[tuple[str, str]]) -> list[str]:
@@ -60,7 +58,7 @@ def _group(title: str, pairs: Iterable[tuple[str, str]]) -> list[str]:
     lines = [title]
     lines.extend(f"  {label.ljust(width)}  {value}" for label, value in pairs)
     if not pairs:
-        lines.append(f"  {DASH}")
+        lines.append(f"  {MISSING}")
     return lines
 
 
@@ -92,17 +90,17 @@ def render_job(
             ("Model", _value(job.model)),
             ("Fine-tuned model", _value(job.fine_tuned_model)),
             ("Suffix", _value(job.suffix)),
-            ("Created", fmt_time(job.created_at)),
-            ("Modified", fmt_time(job.modified_at)),
+            ("Created", fmt_utc(job.created_at)),
+            ("Modified", fmt_utc(job.modified_at)),
             ("Auto start", fmt_bool(job.auto_start)),
         ],
     )
     step = progress.step
     total = progress.total_steps
-    steps = DASH if step is None and total is None else f"{_value(step)} / {_value(total)}"
+    steps = MISSING if step is None and total is None else f"{_value(step)} / {_value(total)}"
     if progress.percent is not None:
         steps += f" ({progress.percent:.0f}%)"
-    rate = f"{progress.rate:.3f} steps/s" if progress.rate else DASH
+    rate = f"{progress.rate:.3f} steps/s" if progress.rate else MISSING
     eta = fmt_duration(progress.eta)
     if progress.eta is not None and progress.eta_source == "estimate":
         eta += " (estimated)"
@@ -112,8 +110,8 @@ def render_job(
             "Progress",
             [
                 ("Step", steps),
-                ("Started", fmt_time(progress.started_at)),
-                ("Finished", fmt_time(progress.finished_at)),
+                ("Started", fmt_utc(progress.started_at)),
+                ("Finished", fmt_utc(progress.finished_at)),
                 (
                     "Duration" if progress.finished_at is not None else "Elapsed",
                     fmt_duration(progress.elapsed),
@@ -123,7 +121,7 @@ def render_job(
             ],
         ),
     ]
-    cost = DASH
+    cost = MISSING
     if meta is not None and meta.cost is not None:
         cost = f"{meta.cost:.2f} {meta.cost_currency or ''}".rstrip()
     lines += [
@@ -136,13 +134,13 @@ def render_job(
                     "Expected duration",
                     fmt_duration(meta.expected_duration_seconds)
                     if meta and meta.expected_duration_seconds
-                    else DASH,
+                    else MISSING,
                 ),
-                ("Estimated start", fmt_time(meta.estimated_start_time) if meta else DASH),
-                ("Trained tokens", fmt_int(job.trained_tokens)),
-                ("Train tokens", fmt_int(meta.train_tokens) if meta else DASH),
-                ("Tokens per step", fmt_int(meta.train_tokens_per_step) if meta else DASH),
-                ("Data tokens", fmt_int(meta.data_tokens) if meta else DASH),
+                ("Estimated start", fmt_utc(meta.estimated_start_time) if meta else MISSING),
+                ("Trained tokens", fmt_count(job.trained_tokens)),
+                ("Train tokens", fmt_count(meta.train_tokens) if meta else MISSING),
+                ("Tokens per step", fmt_count(meta.train_tokens_per_step) if meta else MISSING),
+                ("Data tokens", fmt_count(meta.data_tokens) if meta else MISSING),
             ],
         ),
     ]
@@ -162,9 +160,9 @@ def render_job(
         if isinstance(integration, WandbIntegration):
             label = "/".join(p for p in (integration.project, integration.name) if p)
             run = f" run {integration.run_name}" if integration.run_name else ""
-            integrations.append(("W&B", f"{label}{run}  {integration.url or DASH}"))
+            integrations.append(("W&B", f"{label}{run}  {integration.url or MISSING}"))
         else:
-            integrations.append((integration.type, DASH))
+            integrations.append((integration.type, MISSING))
     lines += ["", *_group("Integrations", integrations)]
     repositories: list[tuple[str, str]] = []
     for repo in getattr(job, "repositories", ()) or ():
@@ -177,13 +175,13 @@ def render_job(
                 )
             )
         else:
-            repositories.append((repo.type, DASH))
+            repositories.append((repo.type, MISSING))
     lines += ["", *_group("Repositories", repositories)]
     if isinstance(job, ClassifierJobDetails):
         targets = [
             (
                 t.name,
-                f"{', '.join(t.labels) or DASH}  weight {_value(t.weight)}  "
+                f"{', '.join(t.labels) or MISSING}  weight {_value(t.weight)}  "
                 f"loss {_value(t.loss_function)}",
             )
             for t in job.classifier_targets
@@ -193,10 +191,10 @@ def render_job(
     lines += ["", "Events"]
     events = job.events_by_time
     if events:
-        rows = [[fmt_time(e.created_at), e.name, e.status or DASH] for e in events]
+        rows = [[fmt_utc(e.created_at), e.name, e.status or MISSING] for e in events]
         lines += ["  " + line for line in format_table(("TIME", "EVENT", "STATUS"), rows)]
     else:
-        lines.append(f"  {DASH}")
+        lines.append(f"  {MISSING}")
 
     lines += ["", "Checkpoints"]
     checkpoints = job.checkpoints_by_step
@@ -204,17 +202,17 @@ def render_job(
         rows = [
             [
                 str(c.step_number),
-                fmt_time(c.created_at),
-                fmt_float(c.metrics.train_loss),
-                fmt_float(c.metrics.valid_loss) if c.metrics.evaluated else DASH,
-                fmt_float(c.metrics.perplexity),
+                fmt_utc(c.created_at),
+                fmt_fixed(c.metrics.train_loss),
+                fmt_fixed(c.metrics.valid_loss) if c.metrics.evaluated else MISSING,
+                fmt_fixed(c.metrics.perplexity),
             ]
             for c in checkpoints
         ]
         headers = ("STEP", "TIME", "TRAIN LOSS", "VALID LOSS", "PERPLEXITY")
         lines += ["  " + line for line in format_table(headers, rows)]
     else:
-        lines.append(f"  {DASH}")
+        lines.append(f"  {MISSING}")
     return lines
 
 

@@ -25,6 +25,7 @@ from tui.api.errors import (
     TransportError,
 )
 from tui.api.models import Checkpoint, Event, Job, JobDetails
+from tui.formatting import MISSING, fmt_duration, fmt_fixed
 from tui.headless import (
     EXIT_CANCELLED,
     EXIT_ERROR,
@@ -33,7 +34,7 @@ from tui.headless import (
     EXIT_NOT_FOUND,
     EXIT_OK,
 )
-from tui.headless.render import DASH, PROG, fmt_duration, fmt_float, fmt_time
+from tui.headless.render import PROG, fmt_utc
 from tui.monitor.changes import Change, CheckpointsAdded, EventsAdded, JobAdded, JobChanged
 from tui.monitor.store import JobStore
 
@@ -61,17 +62,17 @@ def checkpoint_line(checkpoint: Checkpoint, total_steps: int | None) -> str:
     """``step 40/100  train 0.8123  valid 0.7843  perplexity 1.7223``."""
     metrics = checkpoint.metrics
     step = f"{checkpoint.step_number}/{total_steps}" if total_steps else str(checkpoint.step_number)
-    valid = fmt_float(metrics.valid_loss) if metrics.evaluated else DASH
+    valid = fmt_fixed(metrics.valid_loss) if metrics.evaluated else MISSING
     return (
-        f"{fmt_time(checkpoint.created_at)}  checkpoint  step {step}  "
-        f"train {fmt_float(metrics.train_loss)}  valid {valid}  "
-        f"perplexity {fmt_float(metrics.perplexity)}"
+        f"{fmt_utc(checkpoint.created_at)}  checkpoint  step {step}  "
+        f"train {fmt_fixed(metrics.train_loss)}  valid {valid}  "
+        f"perplexity {fmt_fixed(metrics.perplexity)}"
     )
 
 
 def _event_line(event: Event) -> str:
     detail = f" {event.status}" if event.status else ""
-    return f"{fmt_time(event.created_at)}  event       {event.name}{detail}"
+    return f"{fmt_utc(event.created_at)}  event       {event.name}{detail}"
 
 
 def _lines(changes: Iterable[Change], job: Job, now_wall: float, first: bool) -> list[str]:
@@ -86,15 +87,15 @@ def _lines(changes: Iterable[Change], job: Job, now_wall: float, first: bool) ->
     for change in changes:
         match change:
             case JobAdded(job=added):
-                label = added.suffix or added.fine_tuned_model or DASH
+                label = added.suffix or added.fine_tuned_model or MISSING
                 head.append(
-                    f"{fmt_time(now_wall)}  watching    {added.id}  {added.model}  {label}  "
+                    f"{fmt_utc(now_wall)}  watching    {added.id}  {added.model}  {label}  "
                     f"status {added.status}"
                 )
             case JobChanged(job=changed, fields=fields) if "status" in fields:
                 # The status-updated event that goes with it says the same, with its own time.
                 if changed.status not in announced:
-                    head.append(f"{fmt_time(now_wall)}  status      {changed.status}")
+                    head.append(f"{fmt_utc(now_wall)}  status      {changed.status}")
             case EventsAdded(events=events):
                 timed.extend((e.created_at, 0, _event_line(e)) for e in events)
             case CheckpointsAdded(checkpoints=checkpoints):
@@ -163,7 +164,7 @@ async def run_watch(
         first = False
         if details.is_terminal:
             code = EXIT_BY_STATUS.get(details.status, EXIT_ERROR)
-            out.write(f"{fmt_time(clock.time())}  finished    {details.status}\n")
+            out.write(f"{fmt_utc(clock.time())}  finished    {details.status}\n")
             out.flush()
             return code
         await clock.sleep(interval)

@@ -15,8 +15,9 @@ from tui.api.clock import ManualClock
 from tui.api.convert import parse_job
 from tui.api.errors import AuthenticationError, ServerError
 from tui.api.models import JobDetails
+from tui.formatting import MISSING, fmt_duration
 from tui.headless.jobs import run_jobs
-from tui.headless.render import DASH, fmt_duration, format_table
+from tui.headless.render import format_table
 from tui.headless.show import render_job, run_show
 from tui.headless.watch import run_watch
 from tui.sim.world import JobQuery
@@ -114,10 +115,10 @@ def test_render_real_payload() -> None:
     assert "69 / 69 (100%)" in text
     assert "Duration  8m 47s" in text  # RUNNING at ...145 to SUCCESS at ...672
     assert "17.88 USD" in text
-    assert f"ETA       {DASH}" in text
+    assert f"ETA       {MISSING}" in text
     # No validation file: valid loss 0.0 means "not evaluated", shown as a dash.
     step69 = next(line for line in text.splitlines() if line.strip().startswith("69 "))
-    assert step69.split()[-2:] == [DASH, DASH]
+    assert step69.split()[-2:] == [MISSING, MISSING]
 
 
 def test_render_classifier_targets() -> None:
@@ -129,7 +130,7 @@ def test_render_classifier_targets() -> None:
 
 
 def test_render_helpers() -> None:
-    assert fmt_duration(None) == DASH
+    assert fmt_duration(None) == MISSING
     assert fmt_duration(42) == "42s"
     assert fmt_duration(3864) == "1h 04m"
     assert fmt_duration(2 * 86400 + 3 * 3600) == "2d 03h"

@@ -40,7 +40,9 @@ from tui.api.models import (
     Job,
     WandbIntegration,
 )
-from tui.app.widgets.formatting import (
+from tui.app.widgets.metrics import unwrap_job
+from tui.app.widgets.status_badge import status_content
+from tui.formatting import (
     MISSING,
     fmt_age,
     fmt_bool,
@@ -57,8 +59,6 @@ from tui.app.widgets.formatting import (
     or_missing,
     progress_bar,
 )
-from tui.app.widgets.metrics import unwrap_job
-from tui.app.widgets.status_badge import status_content
 from tui.monitor.progress import compute_progress
 
 __all__ = ["CheckpointTable", "DetailPane"]

@@ -24,12 +24,12 @@ from textual.widgets.data_table import ColumnKey, DuplicateKey, Row, RowKey
 
 from tui.api.models import Job, StatusGroup, status_group
 from tui.app.actions import Scope, bindings_for
-from tui.app.widgets.formatting import MISSING, fmt_age, fmt_duration, fmt_loss, short_id
 from tui.app.widgets.status_badge import (
     DEFAULT_GROUP_STYLES,
     group_styles_from_theme,
     status_glyph,
 )
+from tui.formatting import MISSING, fmt_age, fmt_duration, fmt_loss, short_id
 from tui.monitor.progress import compute_progress
 from tui.monitor.store import JobView
 

@@ -26,7 +26,7 @@ from tui.api.models import (
     CompletionJobDetails,
     Job,
 )
-from tui.app.widgets.formatting import MISSING, fmt_loss, fmt_perplexity, is_number
+from tui.formatting import MISSING, fmt_loss, fmt_perplexity, is_number
 
 __all__ = [
     "MAX_POINTS",

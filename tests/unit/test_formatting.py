@@ -7,7 +7,8 @@ from datetime import UTC
 import pytest
 
 from tui.api.models import StatusGroup
-from tui.app.widgets.formatting import (
+from tui.app.widgets.status_badge import DEFAULT_GROUP_STYLES, status_badge, status_content
+from tui.formatting import (
     MISSING,
     fmt_age,
     fmt_bool,
@@ -25,7 +26,6 @@ from tui.app.widgets.formatting import (
     progress_bar,
     short_id,
 )
-from tui.app.widgets.status_badge import DEFAULT_GROUP_STYLES, status_badge, status_content
 
 NAN = float("nan")
 
@@ -38,7 +38,7 @@ NAN = float("nan")
         (45.4, "45s"),
         (200, "3m 20s"),
         (3_900, "1h 05m"),
-        (2 * 86_400 + 3 * 3_600 + 59, "2d 3h"),
+        (2 * 86_400 + 3 * 3_600 + 59, "2d 03h"),
         (-90, "-1m 30s"),
         (None, MISSING),
         (NAN, MISSING),

@@ -1,8 +1,9 @@
-"""Plain-text formatters shared by the job table, the detail pane and the metrics panel.
+"""Plain-text formatters shared by the app's widgets and the headless commands.
 
-Every formatter takes ``None`` (and other "no value" inputs) and answers :data:`MISSING`, so the
-screen never reads ``None``. They return ``str`` and know nothing about Textual, so they are cheap
-to call per cell and easy to test.
+Every formatter takes ``None`` (and other "no value" inputs) and answers :data:`MISSING`, so
+neither the screen nor the printed output ever reads ``None``. They return ``str`` and know
+nothing about Textual, so they are cheap to call per cell, usable from ``tui.headless``, and
+easy to test.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ __all__ = [
     "fmt_bool",
     "fmt_count",
     "fmt_duration",
+    "fmt_fixed",
     "fmt_float",
     "fmt_loss",
     "fmt_money",
@@ -57,7 +59,7 @@ def fmt_bool(value: bool | None) -> str:
 
 
 def fmt_duration(seconds: float | None) -> str:
-    """A short human duration: ``45s``, ``3m 20s``, ``1h 05m``, ``2d 3h``."""
+    """A short human duration: ``45s``, ``3m 20s``, ``1h 05m``, ``2d 03h``."""
     if not is_number(seconds):
         return MISSING
     assert seconds is not None
@@ -68,7 +70,7 @@ def fmt_duration(seconds: float | None) -> str:
     hours, rest = divmod(rest, 3_600)
     minutes, secs = divmod(rest, 60)
     if days:
-        text = f"{days}d {hours}h"
+        text = f"{days}d {hours:02d}h"
     elif hours:
         text = f"{hours}h {minutes:02d}m"
     elif minutes:
@@ -143,11 +145,16 @@ def fmt_loss(value: float | None) -> str:
     return f"{value:.4g}"
 
 
-def fmt_perplexity(value: float | None) -> str:
-    """A perplexity (``2 ** valid_loss``, always >= 1) with four decimals: ``1.7650``."""
+def fmt_fixed(value: float | None, digits: int = 4) -> str:
+    """A number with ``digits`` decimals (``0.8161``), so a column of them lines up."""
     if not is_number(value):
         return MISSING
-    return f"{value:.4f}"
+    return f"{value:.{digits}f}"
+
+
+def fmt_perplexity(value: float | None) -> str:
+    """A perplexity (``2 ** valid_loss``, always >= 1) with four decimals: ``1.7650``."""
+    return fmt_fixed(value, 4)
 
 
 def fmt_float(value: float | None) -> str:
