@@ -10,7 +10,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -30,7 +30,6 @@ __all__ = [
     "median",
     "newest_job_ids",
     "rss_bytes",
-    "wait_until",
 ]
 
 
@@ -132,17 +131,6 @@ def cpu_seconds(pid: int | str = "self") -> float:
     fields = text.rsplit(")", 1)[1].split()
     # After the command name: state is field 3, so utime (14) and stime (15) sit at 11 and 12.
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def wait_until(
-    condition: Callable[[], object], *, timeout: float, interval: float = 0.05, what: str = ""
-) -> None:
-    """Poll ``condition`` until true; raise after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"not within {timeout} s: {what or condition!r}")
-        time.sleep(interval)  # polling a condition
 
 
 def median(values: Sequence[float]) -> float:
