@@ -15,7 +15,8 @@ from textual.widgets import Static
 from tests.ui.helpers import make_job, wait_for
 from tui.api.convert import parse_job, parse_job_list_item
 from tui.api.models import CompletionJobDetails, JobDetails, WandbIntegration
-from tui.app.widgets.detail_pane import CheckpointTable, DetailPane
+from tui.app.widgets.checkpoint_table import CheckpointTable
+from tui.app.widgets.detail_pane import DetailPane
 from tui.formatting import MISSING
 from tui.monitor.store import JobView
 
