@@ -31,7 +31,8 @@ from support.inprocess_sim import RequestLog, sim_client
 from tui.api.client import MistralClient
 from tui.api.clock import ManualClock
 from tui.monitor.changes import Change, CheckpointsAdded, JobAdded
-from tui.monitor.poller import Poller, PollerSettings
+from tui.monitor.poller import Poller
+from tui.monitor.settings import PollerSettings
 from tui.monitor.store import JobStore
 from tui.sim.world import World
 

@@ -44,8 +44,8 @@ from tests.benchmarks._common import SimServer
 from tui.app.app import FinetopApp
 from tui.app.widgets.job_table import JobTable
 from tui.config import Settings
-from tui.monitor.poller import PollerSettings
 from tui.monitor.query import JobFilter
+from tui.monitor.settings import PollerSettings
 
 GAP = 0.05
 """Seconds between key presses."""

@@ -31,7 +31,7 @@ from tui.app.widgets.detail_pane import DetailPane
 from tui.app.widgets.job_table import COLUMNS, JobTable, status_cell
 from tui.app.widgets.status_line import StatusLine
 from tui.config import Settings
-from tui.monitor.poller import PollerSettings
+from tui.monitor.settings import PollerSettings
 from tui.sim.gateway import RequestRecord
 from tui.sim.runner import SimulatorThread
 from tui.sim.world import World

@@ -57,7 +57,8 @@ from tui.monitor.changes import (
     PollRecovered,
     PollSucceeded,
 )
-from tui.monitor.poller import Poller, PollerSettings
+from tui.monitor.poller import Poller
+from tui.monitor.settings import PollerSettings
 from tui.monitor.store import JobStore, JobView
 
 if TYPE_CHECKING:

@@ -18,7 +18,9 @@ from tui.monitor.changes import (
     PollFailed,
     PollRecovered,
 )
-from tui.monitor.poller import Poller, PollerSettings, PollerState
+from tui.monitor.poller import Poller
+from tui.monitor.settings import PollerSettings
+from tui.monitor.status import PollerState
 from tui.monitor.store import JobStore
 
 

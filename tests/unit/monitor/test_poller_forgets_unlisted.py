@@ -11,7 +11,8 @@ from poller_helpers import advance, running
 from tui.api.backoff import Backoff
 from tui.api.clock import ManualClock
 from tui.monitor.changes import Change, JobGone
-from tui.monitor.poller import Poller, PollerSettings
+from tui.monitor.poller import Poller
+from tui.monitor.settings import PollerSettings
 from tui.monitor.store import JobStore
 
 

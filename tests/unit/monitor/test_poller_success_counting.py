@@ -12,7 +12,8 @@ from tui.api.backoff import Backoff
 from tui.api.clock import ManualClock
 from tui.api.errors import PayloadError, ServerError
 from tui.monitor.changes import Change, JobError, PollFailed, PollRecovered, PollSucceeded
-from tui.monitor.poller import Poller, PollerSettings
+from tui.monitor.poller import Poller
+from tui.monitor.settings import PollerSettings
 from tui.monitor.store import JobStore
 
 
