@@ -447,3 +447,26 @@ async def test_a_connection_that_cannot_start_is_reported_on_screen() -> None:
         assert recorder.titled("Cannot connect")
         await pilot.press("r")  # no poller: nothing breaks
         await pilot.press("q")
+
+
+async def test_rows_of_gone_jobs_are_not_kept_but_filtered_out_rows_are() -> None:
+    # Rows a filter hides are kept to come back fast; rows of jobs that left the workspace
+    # would otherwise pile up for as long as the window stays open.
+    async with launch() as (app, pilot, client, _):
+        table = table_of(app)
+        await pilot.press("slash", *"gamma", "enter")
+        await wait_for(lambda: table.job_ids == ["queued-c"], pilot)
+        assert table.parked_count == len(client.jobs) - 1
+        del client.jobs["done-e"]
+        app.store.remove("done-e")
+        app.handle_change(JobGone("done-e"))  # hidden by the filter when it went
+        await pilot.pause()
+        assert table.parked_count == len(client.jobs) - 1
+        await pilot.press("slash", "ctrl+u", "enter")
+        await wait_for(lambda: len(table.job_ids) == len(client.jobs), pilot)
+        assert table.parked_count == 0
+        del client.jobs["run-b"]
+        app.store.remove("run-b")
+        app.handle_change(JobGone("run-b"))  # in view when it went
+        await wait_for(lambda: "run-b" not in table.job_ids, pilot)
+        assert table.parked_count == 0

@@ -168,3 +168,89 @@ async def test_many_rows_come_back_in_one_pass_with_the_cursor_on_its_job() -> N
         assert table.highlighted_job_id == job_id
         index = table.job_ids.index("j0123")
         assert str(table.get_cell_at((index, 1))) == "j0123"
+
+
+def _numbered(store: JobStore, first: int, last: int) -> None:
+    for i in range(first, last):
+        store.apply(make_job(f"j{i:03d}", created_at=1_750_000_000 + i))
+
+
+async def test_rows_arriving_above_a_scrolled_view_leave_it_in_place_and_are_counted() -> None:
+    counts: list[int] = []
+
+    def record(message: object) -> None:
+        if isinstance(message, JobTable.NewAbove):
+            counts.append(message.count)
+
+    app = TableApp()
+    async with app.run_test(size=(120, 20), message_hook=record) as pilot:
+        table = app.query_one(JobTable)
+        store = JobStore()
+        _numbered(store, 0, 100)
+        table.sync(store.query(), NOW)
+        await pilot.pause()
+        table.move_cursor(row=50)
+        await pilot.pause()
+        table.scroll_to(y=45, animate=False, immediate=True)
+        await pilot.pause()
+        seen = table.visible_job_ids()
+        cursor_line = table.cursor_row - table.scroll_y
+
+        _numbered(store, 100, 105)  # five newer jobs: they sort above every row
+        table.sync(store.query(), NOW)
+        await pilot.pause()
+        assert table.visible_job_ids() == seen
+        assert table.highlighted_job_id == "j049"
+        assert table.cursor_row - table.scroll_y == cursor_line
+        assert table.new_above == 5
+        assert counts[-1] == 5
+
+        await pilot.press("g")  # to the top: they are seen
+        assert table.scroll_y == 0
+        assert table.new_above == 0
+        assert counts[-1] == 0
+
+
+async def test_rows_arriving_at_the_top_of_an_unscrolled_view_are_simply_shown() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(JobTable)
+        store = JobStore()
+        _numbered(store, 0, 100)
+        table.sync(store.query(), NOW)
+        await pilot.pause()
+        _numbered(store, 100, 103)
+        table.sync(store.query(), NOW)
+        await pilot.pause()
+        assert table.scroll_y == 0
+        assert table.visible_job_ids()[:3] == ["j102", "j101", "j100"]
+        assert table.highlighted_job_id == "j099"  # the cursor stays on its job
+        assert table.new_above == 0
+
+
+async def test_unseen_arrivals_are_dropped_as_they_scroll_into_view_or_leave() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(JobTable)
+        store = JobStore()
+        _numbered(store, 0, 100)
+        table.sync(store.query(), NOW)
+        await pilot.pause()
+        # Scrolled away from the cursor (row 0), as a mouse wheel leaves it.
+        table.scroll_to(y=40, animate=False, immediate=True)
+        await pilot.pause()
+        seen = table.visible_job_ids()
+        _numbered(store, 100, 110)
+        table.sync(store.query(), NOW)
+        await pilot.pause()
+        assert table.visible_job_ids() == seen  # not dragged back to the cursor's job
+        assert table.highlighted_job_id == "j099"
+        assert table.new_above == 10
+        # Rows 0-9 are the new ones (newest first): from row 7 down, three are in view.
+        table.scroll_to(y=7, animate=False, immediate=True)
+        await pilot.pause()
+        assert table.new_above == 7
+        store.remove("j109")  # the newest, still above the view, goes away
+        table.sync(store.query(), NOW)
+        await pilot.pause()
+        assert table.new_above == 6

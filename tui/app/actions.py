@@ -33,6 +33,7 @@ __all__ = [
     "bindings_for",
     "browser_available",
     "effective_keys",
+    "first_key",
     "help_rows",
 ]
 
@@ -179,6 +180,12 @@ def bindings_for(scope: Scope, *, read_only: bool) -> list[Binding]:
 def effective_keys(spec: ActionSpec, keymap: Mapping[str, str]) -> str:
     """The keys an action answers to once the user's keymap is applied."""
     return keymap.get(spec.id, spec.keys)
+
+
+def first_key(action_id: str, keymap: Mapping[str, str]) -> str:
+    """The first key an action answers to after the keymap, for hints such as "g: top"."""
+    spec = next(spec for spec in ACTIONS if spec.id == action_id)
+    return effective_keys(spec, keymap).split(",")[0].strip()
 
 
 def help_rows(*, read_only: bool, keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:

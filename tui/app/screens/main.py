@@ -15,18 +15,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.css.query import NoMatches
-from textual.events import DescendantBlur, DescendantFocus, Key, Resize, ScreenResume
+from textual.events import Click, DescendantBlur, DescendantFocus, Key, Resize, ScreenResume
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from tui.api.models import StatusGroup
-from tui.app.actions import Scope, bindings_for
+from tui.app.actions import Scope, bindings_for, first_key
 from tui.app.messages import CheckpointsArrived, ConnectionChanged, JobsChanged
 from tui.app.widgets.detail_pane import DetailPane
 from tui.app.widgets.footer import FitFooter
@@ -116,7 +117,11 @@ class _MainScreenBase(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
         with Container(id="body"):
-            yield JobTable(id="jobs")
+            with Vertical(id="jobs-pane"):
+                yield JobTable(id="jobs")
+                badge = Static(id="jobs-new-badge")  # after the table: drawn over it
+                badge.display = False
+                yield badge
             with Vertical(id="side"):
                 yield MetricsPanel(id="metrics")
                 # The pane is not focusable itself; its scroll container is, so tab/enter can
@@ -177,6 +182,7 @@ class _MainScreenBase(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self._update_layout(event.size.width, event.size.height)
+        self.call_after_refresh(self._place_new_badge)
 
     def _update_layout(self, width: int, height: int) -> None:
         wide = width >= WIDE_WIDTH
@@ -195,6 +201,7 @@ class _MainScreenBase(Screen[None]):
 
     def on_jobs_changed(self, message: JobsChanged) -> None:
         changed = message.job_ids | message.gone
+        self.table.forget(message.gone)
         if not self._painting():
             self._deferred |= changed
             return
@@ -312,6 +319,28 @@ class _MainScreenBase(Screen[None]):
         self._select_timer = self.set_timer(
             self.SELECT_DELAY, lambda: self.finetop.select_job(job_id)
         )
+
+    @on(JobTable.NewAbove)
+    def _new_above(self, event: JobTable.NewAbove) -> None:
+        badge = self.query_one("#jobs-new-badge", Static)
+        badge.display = event.count > 0
+        if event.count:
+            key = first_key("top", self.finetop.keymap)
+            badge.update(f"▲ {event.count} new above · {key} to see them")
+            self._place_new_badge()
+
+    def _place_new_badge(self) -> None:
+        """Right-align the badge over the table's header: it covers no job row while shown."""
+        badge = self.query_one("#jobs-new-badge", Static)
+        if not badge.display:
+            return
+        width = cell_len(str(badge.content)) + 2  # its padding
+        pane_width = self.query_one("#jobs-pane").size.width
+        badge.styles.offset = (max(0, pane_width - width - 1), 0)
+
+    @on(Click, "#jobs-new-badge")
+    def _new_badge_clicked(self) -> None:
+        self.table.action_scroll_top()
 
     @on(DataTable.RowSelected, "#jobs")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

@@ -19,6 +19,7 @@ import attrs
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.geometry import Region
+from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, DuplicateKey, Row, RowKey
 
@@ -218,6 +219,17 @@ class JobTable(DataTable[Text]):
         Binding("enter", "select_cursor", "Detail", show=True, id="open_detail"),
     ]
 
+    class NewAbove(Message):
+        """The number of jobs that arrived above the rows in view, not yet scrolled to."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
+    _holding_view = False
+    """Set while ``sync`` moves the cursor to its job without scrolling to it (a class default:
+    DataTable scrolls to its cursor during its own ``__init__``)."""
+
     REBUILD_THRESHOLD = 300
     """Removing more rows than this rebuilds the table (``remove_row`` is linear per call)."""
     DETACHED_LIMIT = 20_000
@@ -240,6 +252,10 @@ class JobTable(DataTable[Text]):
         self._sort_marker: tuple[str | None, bool] = (None, False)
         self._styles = CellStyles()
         self._now = 0.0
+        self._leaving: set[str] = set()
+        """Rows of jobs that no longer exist, removed (not kept for reuse) at the next sync."""
+        self._unseen_above: set[str] = set()
+        """Jobs that arrived above the view while it was scrolled down, not yet scrolled to."""
 
     def on_mount(self) -> None:
         self._styles = self._theme_styles()
@@ -348,9 +364,11 @@ class JobTable(DataTable[Text]):
         """Show ``views`` in this order; rewrite the cells of ``changed`` ids (``None``: all)."""
         self._now = now
         keep = self.highlighted_job_id
+        anchor = self._anchor()
         wanted = [view.job.id for view in views]
         wanted_set = set(wanted)
         changed_set = None if changed is None else set(changed)
+        arrived: list[JobView] = []
         with self.app.batch_update():
             stale = [job_id for job_id in self._cells if job_id not in wanted_set]
             if len(stale) > self.REBUILD_THRESHOLD:
@@ -359,7 +377,6 @@ class JobTable(DataTable[Text]):
                 for job_id in stale:
                     self.remove_row(job_id)
                     self._park(job_id)
-                arrived: list[JobView] = []
                 for view in views:
                     job_id = view.job.id
                     old = self._cells.get(job_id)
@@ -377,7 +394,18 @@ class JobTable(DataTable[Text]):
                     rank = {job_id: index for index, job_id in enumerate(wanted)}
                     self.sort("id", key=lambda cell: rank[cell.job_id])
             self._order = wanted
-            self._restore_cursor(keep)
+            if anchor is None:
+                self._restore_cursor(keep)
+            else:
+                self._keep_in_view(anchor)
+                # The cursor follows its job without dragging the view along: scrolled away
+                # from it (a mouse wheel), the user stays where they are.
+                self._holding_view = True
+                try:
+                    self._restore_cursor(keep)
+                finally:
+                    self._holding_view = False
+        self._note_unseen(view.job.id for view in arrived)
 
     def refresh_times(self, views: Iterable[JobView], now: float) -> None:
         """Rewrite the time-dependent cells (age, progress, ETA) of ``views`` only."""
@@ -391,6 +419,91 @@ class JobTable(DataTable[Text]):
                 for key, cell in zip(_TIME_COLUMNS, cells, strict=True):
                     new[_INDEX[key]] = cell
                 self._write(view.job.id, old, tuple(new))
+
+    def forget(self, job_ids: Iterable[str]) -> None:
+        """Drop what is kept for jobs that no longer exist (their rows went with ``sync``).
+
+        A filtered-out row is kept for when the filter is cleared; a job gone from the
+        workspace never comes back, and keeping its row would grow with every job that ever
+        passed through a long-open window.
+        """
+        for job_id in job_ids:
+            self._detached.pop(job_id, None)
+            self._unseen_above.discard(job_id)
+            if job_id in self._cells:
+                self._leaving.add(job_id)  # its row goes at the next sync: not to be kept
+
+    @property
+    def parked_count(self) -> int:
+        """Rows kept for reuse (jobs a filter hides)."""
+        return len(self._detached)
+
+    # ------------------------------------------------------------------ arrivals above
+
+    @property
+    def new_above(self) -> int:
+        """How many jobs arrived above the view since it was last scrolled to them."""
+        return len(self._unseen_above)
+
+    def _anchor(self) -> tuple[str, float] | None:
+        """The row the eye is on, and its distance from the top of the view.
+
+        Only once scrolled down: at the top, rows arriving above are what the user wants to see.
+        The cursor's row when it is in view, else the top row.
+        """
+        if self.scroll_y <= 0 or not self._order:
+            return None
+        top = int(self.scroll_y)
+        bottom = top + max(1, self.scrollable_content_region.height - self.header_height)
+        row = self.cursor_row if top <= self.cursor_row < bottom else top
+        if row >= len(self._order):
+            return None
+        return self._order[row], row - self.scroll_y
+
+    def _keep_in_view(self, anchor: tuple[str, float]) -> None:
+        """Scroll so the anchored row stays on its line while rows come and go above it."""
+        if self._require_update_dimensions:
+            # The virtual height catches up on idle: scrolling now must not be clamped to the
+            # old height (nor show a frame of shifted rows), and the cursor's own scroll must
+            # not be deferred past the hold below.
+            self._require_update_dimensions = False
+            self._update_dimensions(())
+        job_id, offset = anchor
+        if RowKey(job_id) not in self._row_locations:
+            return
+        target = self.get_row_index(job_id) - offset
+        if target != self.scroll_y:
+            self.scroll_to(y=target, animate=False, immediate=True)
+
+    def _scroll_cursor_into_view(self, animate: bool = False) -> None:
+        if not self._holding_view:
+            super()._scroll_cursor_into_view(animate)
+
+    def _above_view(self, job_id: str, top: int) -> bool:
+        index = self._row_locations.get(RowKey(job_id))
+        return index is not None and index < top
+
+    def _note_unseen(self, arrived: Iterable[str]) -> None:
+        top = int(self.scroll_y)
+        before = len(self._unseen_above)
+        if top:
+            self._unseen_above.update(job_id for job_id in arrived if self._above_view(job_id, top))
+        self._prune_unseen(before)
+
+    def _prune_unseen(self, before: int | None = None) -> None:
+        """Forget arrivals that scrolled into view (or left); tell the screen the new count."""
+        before = len(self._unseen_above) if before is None else before
+        if self._unseen_above:
+            top = int(self.scroll_y)
+            self._unseen_above = {
+                job_id for job_id in self._unseen_above if self._above_view(job_id, top)
+            }
+        if len(self._unseen_above) != before:
+            self.post_message(self.NewAbove(len(self._unseen_above)))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._prune_unseen()
 
     def visible_job_ids(self) -> list[str]:
         """Ids of the rows currently scrolled into view."""
@@ -484,8 +597,12 @@ class JobTable(DataTable[Text]):
         self.check_idle()
 
     def _park(self, job_id: str) -> None:
+        """Take a row's cells out of the table, kept for reuse unless its job is gone."""
         cells = self._cells.pop(job_id)
         view = self._views.pop(job_id, None)
+        if job_id in self._leaving:
+            self._leaving.discard(job_id)
+            return
         if view is not None:
             if len(self._detached) > self.DETACHED_LIMIT:
                 self._detached.clear()  # bounded: a cache, not a history
