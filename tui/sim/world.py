@@ -106,7 +106,8 @@ class World:
     ``jobs`` historical jobs (mostly SUCCESS; some FAILED, FAILED_VALIDATION, CANCELLED, and
     VALIDATED ones waiting for ``/start``; completion and classifier), ``live`` jobs in progress,
     and with ``arrivals`` a new job every ``arrival_interval`` real seconds on average (divided
-    by ``speed``). At most ``max_jobs`` jobs are kept: the oldest finished ones are dropped.
+    by ``speed``). At most ``max_jobs`` jobs are kept: the oldest idle ones (finished, or
+    waiting in VALIDATED) are dropped.
     """
 
     def __init__(
@@ -554,13 +555,15 @@ class World:
         excess = len(self._jobs) - self.max_jobs
         if excess <= 0:
             return
-        # Finished jobs go first, then jobs idling in VALIDATED that nobody started.
+        # The oldest idle jobs go, finished or idling in VALIDATED alike: dropping finished ones
+        # first would leave a long run's workspace all waiting jobs (15 % of arrivals never
+        # start), with nothing left running or finishing.
         idle = [
             job
             for job in self._jobs.values()
             if not job.pending and (job.is_terminal or job.status == JobStatus.VALIDATED)
         ]
-        idle.sort(key=lambda job: (not job.is_terminal, job.created_at))
+        idle.sort(key=lambda job: job.created_at)
         for job in idle[:excess]:
             del self._jobs[job.id]
             self._active.discard(job.id)

@@ -284,3 +284,19 @@ def test_files_and_models(world: World, clock: ManualClock) -> None:
     assert world.set_archived(model, True) == {"id": model, "object": "model", "archived": True}
     assert {c["id"]: c for c in world.models()}[model]["archived"] is True
     assert world.set_archived(model, False)["archived"] is False
+
+
+def test_a_long_busy_run_keeps_the_workspace_mix_steady(clock: ManualClock) -> None:
+    # Jobs nobody starts (15 % of arrivals) must age out like finished ones, or a soak's
+    # workspace ends up all VALIDATED with nothing finishing.
+    world = World(
+        seed=7, jobs=100, live=5, speed=600.0, clock=clock, max_jobs=100, arrival_interval=300.0
+    )
+    start = world.counts()
+    for _ in range(30 * 60):  # 30 minutes of a new job every 0.5 s
+        clock.advance(1.0)
+        world.advance_to_now()
+    end = world.counts()
+    assert len(world) == 100
+    assert end.get("VALIDATED", 0) <= max(30, 2 * start.get("VALIDATED", 0))
+    assert end.get("SUCCESS", 0) >= 40
