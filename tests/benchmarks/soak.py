@@ -49,7 +49,7 @@ from tests.benchmarks._common import SimServer, fmt_bytes, rss_bytes
 from tui.app.app import FinetopApp
 from tui.app.widgets.job_table import JobTable
 from tui.config import Settings
-from tui.monitor.poller import PollerSettings
+from tui.monitor.settings import PollerSettings
 
 __all__ = ["Sample", "SoakConfig", "SoakResult", "run_soak"]
 
@@ -62,8 +62,9 @@ class SoakConfig:
     sample_every: float = 10.0
     sim: str = "process"
     """``process`` (RSS measures only the app) or ``thread`` (the simulator in this process)."""
-    jobs: int = 200
-    """Historical jobs at start."""
+    jobs: int = 600
+    """Historical jobs at start: as many as the simulator keeps, so the workspace is at its
+    steady size from the first sample and growth after the mark can only be the app's."""
     live: int = 5
     speed: float = 600.0
     arrival_interval: float = 300.0
