@@ -28,7 +28,8 @@ from textual.worker import WorkerState
 
 from tui.app.app import FinetopApp
 from tui.app.widgets.detail_pane import DetailPane
-from tui.app.widgets.job_table import COLUMNS, JobTable, status_cell
+from tui.app.widgets.job_rows import COLUMNS, status_cell
+from tui.app.widgets.job_table import JobTable
 from tui.app.widgets.status_line import StatusLine
 from tui.config import Settings
 from tui.monitor.settings import PollerSettings

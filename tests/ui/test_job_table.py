@@ -8,7 +8,8 @@ import attrs
 from textual.app import App, ComposeResult
 
 from tests.ui.helpers import make_job
-from tui.app.widgets.job_table import COLUMNS, JobTable, fit_columns, row_cells, status_cell
+from tui.app.widgets.job_rows import COLUMNS, fit_columns, row_cells, status_cell
+from tui.app.widgets.job_table import JobTable
 from tui.monitor.store import JobStore
 
 NOW = 1_750_000_000 + 3600

@@ -31,7 +31,8 @@ from tui.app.actions import Scope, bindings_for, first_key
 from tui.app.messages import CheckpointsArrived, ConnectionChanged, JobsChanged
 from tui.app.widgets.detail_pane import DetailPane
 from tui.app.widgets.footer import FitFooter
-from tui.app.widgets.job_table import COLUMNS, JobTable
+from tui.app.widgets.job_rows import COLUMNS
+from tui.app.widgets.job_table import JobTable
 from tui.app.widgets.metrics import MetricsPanel
 from tui.app.widgets.ordered_input import OrderedInput
 from tui.app.widgets.status_line import StatusLine
