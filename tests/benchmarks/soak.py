@@ -101,6 +101,8 @@ class Sample:
     store_jobs: int
     table_rows: int
     details: int
+    parked: int
+    """Table rows kept for reuse (only rows a filter hides: rows of gone jobs must not stay)."""
     detail_bound: int
     """``max_details`` + pinned jobs (moving ones and the selected one)."""
     most_checkpoints: int
@@ -212,6 +214,7 @@ def _sample(app: FinetopApp, started: float, requests: int) -> Sample:
         store_jobs=len(store),
         table_rows=table.row_count,
         details=store.detail_count,
+        parked=table.parked_count,
         detail_bound=store.max_details + len(store.active_ids()) + 1,
         most_checkpoints=most_cp,
         most_events=most_ev,
@@ -273,7 +276,8 @@ async def run_soak(
                     say(
                         f"{sample.at:7.0f} s  rss {fmt_bytes(sample.rss):>10}  "
                         f"heap {fmt_bytes(sample.heap):>10}  jobs {sample.store_jobs:5d} "
-                        f"(rows {sample.table_rows:5d})  details {sample.details:4d}/"
+                        f"(rows {sample.table_rows:5d}, parked {sample.parked})  "
+                        f"details {sample.details:4d}/"
                         f"{sample.detail_bound:<4d} max cp {sample.most_checkpoints:4d}  "
                         f"requests {sample.requests}"
                     )
