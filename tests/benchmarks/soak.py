@@ -335,9 +335,12 @@ def summarize(result: SoakResult) -> list[str]:
         f"(ratio {result.heap_per_job(end) / max(1.0, result.heap_per_job(mark)):.2f}; "
         f"jobs {mark.store_jobs} -> {end.store_jobs}, "
         f"x{end.store_jobs / max(1, mark.store_jobs):.2f})",
-        f"  heap per job added after the mark: "
-        f"{fmt_bytes((end.heap - mark.heap) / max(1, end.store_jobs - mark.store_jobs))}",
     ]
+    added = end.store_jobs - mark.store_jobs
+    if added > 0:  # per job added: meaningless when the workspace held steady
+        lines.append(
+            f"  heap per job added after the mark: {fmt_bytes((end.heap - mark.heap) / added)}"
+        )
     if result.top_growth:
         lines.append("largest heap growth by source line (mark -> end):")
         lines += [f"  {line}" for line in result.top_growth]
