@@ -176,6 +176,15 @@ def _numbered(store: JobStore, first: int, last: int) -> None:
         store.apply(make_job(f"j{i:03d}", created_at=1_750_000_000 + i))
 
 
+async def _add_and_sync(
+    table: JobTable, store: JobStore, pilot: Any, first: int, last: int
+) -> None:
+    """Jobs ``j<first>`` .. ``j<last - 1>`` (newest last) into the store, then into the table."""
+    _numbered(store, first, last)
+    table.sync(store.query(), NOW)
+    await pilot.pause()
+
+
 async def test_rows_arriving_above_a_scrolled_view_leave_it_in_place_and_are_counted() -> None:
     counts: list[int] = []
 
@@ -185,11 +194,8 @@ async def test_rows_arriving_above_a_scrolled_view_leave_it_in_place_and_are_cou
 
     app = TableApp()
     async with app.run_test(size=(120, 20), message_hook=record) as pilot:
-        table = app.query_one(JobTable)
-        store = JobStore()
-        _numbered(store, 0, 100)
-        table.sync(store.query(), NOW)
-        await pilot.pause()
+        table, store = app.query_one(JobTable), JobStore()
+        await _add_and_sync(table, store, pilot, 0, 100)
         table.move_cursor(row=50)
         await pilot.pause()
         table.scroll_to(y=45, animate=False, immediate=True)
@@ -197,9 +203,7 @@ async def test_rows_arriving_above_a_scrolled_view_leave_it_in_place_and_are_cou
         seen = table.visible_job_ids()
         cursor_line = table.cursor_row - table.scroll_y
 
-        _numbered(store, 100, 105)  # five newer jobs: they sort above every row
-        table.sync(store.query(), NOW)
-        await pilot.pause()
+        await _add_and_sync(table, store, pilot, 100, 105)  # newer: they sort above every row
         assert table.visible_job_ids() == seen
         assert table.highlighted_job_id == "j049"
         assert table.cursor_row - table.scroll_y == cursor_line
@@ -215,14 +219,9 @@ async def test_rows_arriving_above_a_scrolled_view_leave_it_in_place_and_are_cou
 async def test_rows_arriving_at_the_top_of_an_unscrolled_view_are_simply_shown() -> None:
     app = TableApp()
     async with app.run_test(size=(120, 20)) as pilot:
-        table = app.query_one(JobTable)
-        store = JobStore()
-        _numbered(store, 0, 100)
-        table.sync(store.query(), NOW)
-        await pilot.pause()
-        _numbered(store, 100, 103)
-        table.sync(store.query(), NOW)
-        await pilot.pause()
+        table, store = app.query_one(JobTable), JobStore()
+        await _add_and_sync(table, store, pilot, 0, 100)
+        await _add_and_sync(table, store, pilot, 100, 103)
         assert table.scroll_y == 0
         assert table.visible_job_ids()[:3] == ["j102", "j101", "j100"]
         assert table.highlighted_job_id == "j099"  # the cursor stays on its job
@@ -232,18 +231,13 @@ async def test_rows_arriving_at_the_top_of_an_unscrolled_view_are_simply_shown()
 async def test_unseen_arrivals_are_dropped_as_they_scroll_into_view_or_leave() -> None:
     app = TableApp()
     async with app.run_test(size=(120, 20)) as pilot:
-        table = app.query_one(JobTable)
-        store = JobStore()
-        _numbered(store, 0, 100)
-        table.sync(store.query(), NOW)
-        await pilot.pause()
+        table, store = app.query_one(JobTable), JobStore()
+        await _add_and_sync(table, store, pilot, 0, 100)
         # Scrolled away from the cursor (row 0), as a mouse wheel leaves it.
         table.scroll_to(y=40, animate=False, immediate=True)
         await pilot.pause()
         seen = table.visible_job_ids()
-        _numbered(store, 100, 110)
-        table.sync(store.query(), NOW)
-        await pilot.pause()
+        await _add_and_sync(table, store, pilot, 100, 110)
         assert table.visible_job_ids() == seen  # not dragged back to the cursor's job
         assert table.highlighted_job_id == "j099"
         assert table.new_above == 10

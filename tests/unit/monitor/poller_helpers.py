@@ -1,13 +1,35 @@
-"""Driving a Poller under a ManualClock without real sleeping."""
+"""Building a Poller over a fake source and driving it under a ManualClock without sleeping."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 from collections.abc import AsyncIterator
 
+from tui.api.backoff import Backoff
 from tui.api.clock import ManualClock
+from tui.monitor.changes import Change
+from tui.monitor.gate import JobSource
 from tui.monitor.poller import Poller
+from tui.monitor.settings import PollerSettings
+from tui.monitor.store import JobStore
+
+
+def make_poller(
+    source: JobSource, clock: ManualClock, **settings: float
+) -> tuple[Poller, list[Change]]:
+    """A poller over ``source`` with a jitter-free backoff; returns it and the changes it emits."""
+    seen: list[Change] = []
+    poller = Poller(
+        source,
+        JobStore(clock=clock),
+        PollerSettings(**settings),
+        clock,
+        backoff=Backoff(base=2.0, cap=300.0, jitter=0.0, rng=random.Random(1)),
+        on_change=seen.append,
+    )
+    return poller, seen
 
 
 async def step(clock: ManualClock, poller: Poller) -> float:

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import random
 
 import pytest
 from fake_source import FakeSource
 from monitor_factories import T0, checkpoint, detail
-from poller_helpers import advance, running, step
+from poller_helpers import advance, make_poller, running, step
 
-from tui.api.backoff import Backoff
 from tui.api.clock import ManualClock
 from tui.api.errors import ErrorKind, PayloadError, RateLimitedError, ServerError, TransportError
 from tui.monitor.changes import (
-    Change,
     CheckpointsAdded,
     DetailFetched,
     JobAdded,
@@ -24,23 +21,7 @@ from tui.monitor.changes import (
     PollRecovered,
     PollSucceeded,
 )
-from tui.monitor.poller import Poller
-from tui.monitor.settings import PollerSettings
 from tui.monitor.status import PollerState
-from tui.monitor.store import JobStore
-
-
-def make(source: FakeSource, clock: ManualClock, **settings: object) -> tuple[Poller, list[Change]]:
-    seen: list[Change] = []
-    poller = Poller(
-        source,
-        JobStore(clock=clock),
-        PollerSettings(**settings),  # type: ignore[arg-type]
-        clock,
-        backoff=Backoff(base=2.0, cap=300.0, jitter=0.0, rng=random.Random(1)),
-        on_change=seen.append,
-    )
-    return poller, seen
 
 
 def workspace(running: int = 2, finished: int = 5) -> FakeSource:
@@ -61,7 +42,7 @@ def workspace(running: int = 2, finished: int = 5) -> FakeSource:
 
 async def test_first_poll_lists_everything_and_fetches_running_details() -> None:
     clock, source = ManualClock(), workspace()
-    poller, seen = make(source, clock)
+    poller, seen = make_poller(source, clock)
     async with running(poller):
         assert source.count("list") == 1
         assert sorted(j for k, j in source.calls if k == "get") == ["run-0", "run-1"]
@@ -75,7 +56,7 @@ async def test_first_poll_lists_everything_and_fetches_running_details() -> None
 
 async def test_tiers_follow_their_intervals() -> None:
     clock, source = ManualClock(), workspace()
-    poller, _ = make(source, clock)
+    poller, _ = make_poller(source, clock)
     start = clock.monotonic()
     async with running(poller):
         source.calls.clear()
@@ -91,7 +72,7 @@ async def test_tiers_follow_their_intervals() -> None:
 
 async def test_new_checkpoint_and_new_job_reach_consumer_in_time() -> None:
     clock, source = ManualClock(), workspace()
-    poller, seen = make(source, clock)
+    poller, seen = make_poller(source, clock)
     async with running(poller):
         await advance(clock, poller, 3)
         seen.clear()
@@ -108,7 +89,7 @@ async def test_new_checkpoint_and_new_job_reach_consumer_in_time() -> None:
 
 async def test_finished_job_gets_one_final_detail() -> None:
     clock, source = ManualClock(), workspace(running=1, finished=0)
-    poller, _seen = make(source, clock)
+    poller, _seen = make_poller(source, clock)
     async with running(poller):
         source.set_status("run-0", "SUCCESS")
         source.add_checkpoint("run-0", checkpoint(100, T0 + 300))
@@ -122,7 +103,7 @@ async def test_finished_job_gets_one_final_detail() -> None:
 
 async def test_job_finishing_between_details_gets_final_detail_via_list() -> None:
     clock, source = ManualClock(), workspace(running=1, finished=0)
-    poller, _ = make(source, clock, detail_interval=1000.0)
+    poller, _ = make_poller(source, clock, detail_interval=1000.0)
     async with running(poller):
         source.set_status("run-0", "SUCCESS")
         source.add_checkpoint("run-0", checkpoint(100, T0 + 300))
@@ -136,7 +117,7 @@ async def test_job_finishing_between_details_gets_final_detail_via_list() -> Non
 
 async def test_selecting_a_finished_job_fetches_it_once() -> None:
     clock, source = ManualClock(), workspace(running=0, finished=3)
-    poller, _ = make(source, clock)
+    poller, _ = make_poller(source, clock)
     async with running(poller):
         assert source.count("get") == 0
         poller.select("done-1")
@@ -156,7 +137,7 @@ async def test_selecting_a_finished_job_fetches_it_once() -> None:
 
 async def test_not_found_job_is_gone_not_retried() -> None:
     clock, source = ManualClock(), workspace(running=1, finished=0)
-    poller, seen = make(source, clock)
+    poller, seen = make_poller(source, clock)
     async with running(poller):
         del source.jobs["run-0"]
         await advance(clock, poller, 10)
@@ -172,7 +153,7 @@ async def test_payload_error_is_reported_and_others_continue() -> None:
     clock, source = ManualClock(), workspace(running=2, finished=0)
     problem = PayloadError(["$.checkpoints[3].step_number: expected int"])
     source.detail_failures["run-0"] = problem
-    poller, seen = make(source, clock)
+    poller, seen = make_poller(source, clock)
     async with running(poller):
         errors = [c for c in seen if isinstance(c, JobError)]
         assert errors
@@ -196,7 +177,7 @@ async def test_payload_error_is_reported_and_others_continue() -> None:
 
 async def test_rate_limit_pauses_every_tier_until_retry_after() -> None:
     clock, source = ManualClock(), workspace()
-    poller, seen = make(source, clock)
+    poller, seen = make_poller(source, clock)
     async with running(poller):
         seen.clear()
         source.failures.append(RateLimitedError("Requests rate limit exceeded", retry_after=120))
@@ -218,7 +199,7 @@ async def test_rate_limit_pauses_every_tier_until_retry_after() -> None:
 
 async def test_failure_streak_backs_off_and_reports_once() -> None:
     clock, source = ManualClock(), workspace()
-    poller, seen = make(source, clock)
+    poller, seen = make_poller(source, clock)
     async with running(poller):
         seen.clear()
         source.failures.extend(
@@ -240,7 +221,7 @@ async def test_failure_streak_backs_off_and_reports_once() -> None:
 
 async def test_first_failure_is_stale_not_offline() -> None:
     clock, source = ManualClock(), workspace()
-    poller, _ = make(source, clock)
+    poller, _ = make_poller(source, clock)
     async with running(poller):
         source.failures.append(ServerError("bad gateway", status=502))
         await step(clock, poller)
@@ -252,7 +233,7 @@ async def test_first_failure_is_stale_not_offline() -> None:
 
 async def test_pause_and_resume() -> None:
     clock, source = ManualClock(), workspace()
-    poller, _ = make(source, clock)
+    poller, _ = make_poller(source, clock)
     async with running(poller):
         poller.pause()
         await poller.wait_idle()
@@ -270,7 +251,7 @@ async def test_pause_and_resume() -> None:
 
 async def test_refresh_now_and_interval_changes_apply_at_once() -> None:
     clock, source = ManualClock(), workspace()
-    poller, _ = make(source, clock)
+    poller, _ = make_poller(source, clock)
     async with running(poller):
         source.calls.clear()
         poller.refresh_now()
@@ -312,7 +293,7 @@ async def test_requests_never_exceed_max_in_flight_and_polls_do_not_overlap() ->
 
     source.get_job = lambda job_id: slow(original_get, job_id)  # type: ignore[method-assign]
     source.list_jobs = lambda **kw: slow(original_list, **kw)  # type: ignore[method-assign]
-    poller, _ = make(source, clock)
+    poller, _ = make_poller(source, clock)
     async with running(poller):
         await advance(clock, poller, 60)
         assert peak == 3
@@ -321,7 +302,7 @@ async def test_requests_never_exceed_max_in_flight_and_polls_do_not_overlap() ->
 
 async def test_changes_iterator() -> None:
     clock, source = ManualClock(), workspace(running=1, finished=1)
-    poller, _ = make(source, clock)
+    poller, _ = make_poller(source, clock)
     feed = poller.changes()
     async with running(poller):
         first = [await feed.get() for _ in range(5)]
@@ -340,7 +321,7 @@ async def test_changes_iterator() -> None:
 
 async def test_scheduled_full_list_is_a_rolling_sweep() -> None:
     clock, source = ManualClock(), workspace(running=0, finished=250)
-    poller, _ = make(source, clock)
+    poller, _ = make_poller(source, clock)
     async with running(poller):
         assert [a for k, a in source.calls if k == "list"] == [(0, 100), (1, 100), (2, 100)]
         # An old job (on the last page) changes: only a full sweep can notice it.
@@ -356,7 +337,7 @@ async def test_scheduled_full_list_is_a_rolling_sweep() -> None:
 
 async def test_an_unexpected_exception_backs_off_instead_of_stopping() -> None:
     clock, source = ManualClock(), workspace()
-    poller, seen = make(source, clock)
+    poller, seen = make_poller(source, clock)
     async with running(poller):
         source.failures.append(RuntimeError("socket went away oddly"))
         await step(clock, poller)

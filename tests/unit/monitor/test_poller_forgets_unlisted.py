@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-import random
-
 from fake_source import FakeSource
 from monitor_factories import T0, detail
-from poller_helpers import advance, running
+from poller_helpers import advance, make_poller, running
 
-from tui.api.backoff import Backoff
 from tui.api.clock import ManualClock
 from tui.monitor.changes import Change, JobGone
-from tui.monitor.poller import Poller
-from tui.monitor.settings import PollerSettings
-from tui.monitor.store import JobStore
-
-
-def make(source: FakeSource, clock: ManualClock, **settings: float) -> tuple[Poller, list[Change]]:
-    seen: list[Change] = []
-    poller = Poller(
-        source,
-        JobStore(clock=clock),
-        PollerSettings(**settings),  # type: ignore[arg-type]
-        clock,
-        backoff=Backoff(base=2.0, cap=300.0, jitter=0.0, rng=random.Random(1)),
-        on_change=seen.append,
-    )
-    return poller, seen
 
 
 def workspace(count: int) -> FakeSource:
@@ -42,7 +23,7 @@ def gone_ids(seen: list[Change]) -> set[str]:
 
 async def test_a_job_missing_from_two_complete_listings_is_forgotten() -> None:
     clock, source = ManualClock(), workspace(5)
-    poller, seen = make(source, clock, list_interval=30, full_list_interval=300)
+    poller, seen = make_poller(source, clock, list_interval=30, full_list_interval=300)
     async with running(poller):
         assert "job-000" in poller.store
         del source.jobs["job-000"]  # deleted on the server (or aged out of the workspace)
@@ -59,7 +40,7 @@ async def test_a_job_missing_from_two_complete_listings_is_forgotten() -> None:
 
 async def test_a_job_that_comes_back_after_one_miss_is_kept() -> None:
     clock, source = ManualClock(), workspace(3)
-    poller, seen = make(source, clock, list_interval=30, full_list_interval=300)
+    poller, seen = make_poller(source, clock, list_interval=30, full_list_interval=300)
     async with running(poller):
         hidden = source.jobs.pop("job-001")
         poller.refresh_now()
@@ -76,7 +57,7 @@ async def test_a_job_that_comes_back_after_one_miss_is_kept() -> None:
 async def test_the_rolling_sweep_forgets_jobs_too() -> None:
     # 120 jobs: more than the newest page (50), so scheduled full listings are rolling sweeps.
     clock, source = ManualClock(), workspace(120)
-    poller, seen = make(source, clock, list_interval=30, full_list_interval=60)
+    poller, seen = make_poller(source, clock, list_interval=30, full_list_interval=60)
     async with running(poller):
         del source.jobs["job-000"]  # the oldest: only a sweep's last page would list it
         await advance(clock, poller, 400)
