@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-import random
-
 from fake_source import FakeSource
 from monitor_factories import T0, checkpoint, detail
-from poller_helpers import running, step
+from poller_helpers import make_poller, running, step
 
-from tui.api.backoff import Backoff
 from tui.api.clock import ManualClock
 from tui.api.errors import PayloadError, ServerError
-from tui.monitor.changes import Change, JobError, PollFailed, PollRecovered, PollSucceeded
-from tui.monitor.poller import Poller
-from tui.monitor.settings import PollerSettings
-from tui.monitor.store import JobStore
-
-
-def make(source: FakeSource, clock: ManualClock) -> tuple[Poller, list[Change]]:
-    seen: list[Change] = []
-    poller = Poller(
-        source,
-        JobStore(clock=clock),
-        PollerSettings(list_interval=30, detail_interval=10),
-        clock,
-        backoff=Backoff(base=2.0, cap=300.0, jitter=0.0, rng=random.Random(1)),
-        on_change=seen.append,
-    )
-    return poller, seen
+from tui.monitor.changes import JobError, PollFailed, PollRecovered, PollSucceeded
 
 
 def one_running_job() -> FakeSource:
@@ -44,7 +25,7 @@ def _only_detail_gets(source: FakeSource) -> bool:
 
 async def test_a_round_of_failed_detail_payloads_is_not_a_success() -> None:
     clock, source = ManualClock(), one_running_job()
-    poller, seen = make(source, clock)
+    poller, seen = make_poller(source, clock, list_interval=30, detail_interval=10)
     async with running(poller):
         assert any(isinstance(c, PollSucceeded) for c in seen)
         last_success = poller.status.last_success_at
@@ -60,7 +41,7 @@ async def test_a_round_of_failed_detail_payloads_is_not_a_success() -> None:
 
 async def test_failed_detail_payloads_do_not_end_an_outage() -> None:
     clock, source = ManualClock(), one_running_job()
-    poller, seen = make(source, clock)
+    poller, seen = make_poller(source, clock, list_interval=30, detail_interval=10)
     async with running(poller):
         # A detail round fails on the server: the poller is offline.
         source.failures.append(ServerError("Service unavailable", status=503))
