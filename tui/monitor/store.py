@@ -9,10 +9,11 @@ detail (``attrs.evolve``) and the events and checkpoints are kept.
 
 Bounds, so memory after hours equals memory after minutes:
 - each job keeps at most ``max_checkpoints`` checkpoints and ``max_events`` events (the newest);
-- at most ``max_details`` jobs keep their detail body; beyond that the least recently used detail
-  is dropped back to its list fields (its summary -- last step and losses -- stays). Jobs that
-  are still moving and the selected job are pinned. An evicted detail is fetched again when
-  needed (:meth:`JobStore.needs_detail`).
+- at most ``max_details`` jobs keep their detail body, holding at most ``max_detail_checkpoints``
+  checkpoints between them; beyond either, the least recently used detail is dropped back to its
+  list fields (its summary -- last step and losses -- stays). Jobs that are still moving and the
+  selected job are pinned. An evicted detail is fetched again when needed
+  (:meth:`JobStore.needs_detail`).
 - what was already reported (checkpoint and event watermarks) survives eviction, so a re-fetch
   does not announce old checkpoints as new.
 """
@@ -276,6 +277,7 @@ class JobStore:
         max_checkpoints: int = 2000,
         max_events: int = 500,
         max_details: int = 200,
+        max_detail_checkpoints: int = 20_000,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
         """Source of ``listed_at``/``detail_fetched_at`` stamps and of ``now`` in queries."""
@@ -285,10 +287,14 @@ class JobStore:
         """Newest events kept per job."""
         self.max_details = max_details
         """Detail bodies kept for unpinned jobs (LRU)."""
+        self.max_detail_checkpoints = max_detail_checkpoints
+        """Checkpoints kept across the unpinned detail bodies: a few jobs with thousands of
+        checkpoints each evict like many small ones, so the cache's size follows its content."""
         self._views: dict[str, JobView] = {}
         self._marks: dict[str, _Marks] = {}
-        self._details: OrderedDict[str, None] = OrderedDict()
-        """Ids of jobs holding a detail body, least recently used first."""
+        self._details: OrderedDict[str, int] = OrderedDict()
+        """Ids of jobs holding a detail body (-> its checkpoint count), least recently used
+        first."""
         self._active: set[str] = set()
         """Ids of jobs that are not terminal."""
         self._selected: str | None = None
@@ -431,9 +437,15 @@ class JobStore:
 
     def _evict(self) -> None:
         excess = len(self._details) - self.max_details
-        if excess <= 0:
-            return
-        victims = [job_id for job_id in self._details if not self._pinned(job_id)][:excess]
+        unpinned = [(job_id, n) for job_id, n in self._details.items() if not self._pinned(job_id)]
+        checkpoints = sum(n for _, n in unpinned)
+        victims: list[str] = []
+        for job_id, n in unpinned:  # least recently used first
+            if excess <= 0 and checkpoints <= self.max_detail_checkpoints:
+                break
+            victims.append(job_id)
+            excess -= 1
+            checkpoints -= n
         for job_id in victims:
             del self._details[job_id]
             view = self._views[job_id]
@@ -505,7 +517,7 @@ class JobStore:
         else:
             self._active.add(job.id)
         if detail:
-            self._details[job.id] = None
+            self._details[job.id] = len(merged.checkpoints)  # type: ignore[union-attr]
             self._details.move_to_end(job.id)
             self._evict()
         return changes

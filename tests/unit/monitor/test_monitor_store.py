@@ -166,6 +166,28 @@ def test_bounds_hold_after_many_updates() -> None:
     assert len(store) == 501
 
 
+def test_the_detail_cache_is_bounded_by_checkpoints_too() -> None:
+    # Twenty finished jobs with 1,000 checkpoints each weigh as much as 2,000 small ones: the
+    # cache holds checkpoints up to its budget, whatever the number of jobs.
+    store = JobStore(clock=ManualClock(), max_details=200, max_detail_checkpoints=3000)
+    store.apply(detail("live", checkpoints=tuple(checkpoint(s, T0 + s) for s in range(1, 2001))))
+    big = tuple(checkpoint(s, T0 + s) for s in range(1, 1001))
+    for n in range(10):
+        store.apply(detail(f"big-{n}", status="SUCCESS", checkpoints=big))
+        held = [v for v in store if v.has_detail and v.job.id != "live"]
+        assert sum(len(v.details.checkpoints) for v in held) <= 3000
+    # The three most recently fetched fit the budget; the older ones went back to list fields.
+    assert {v.job.id for v in store if v.has_detail} == {"live", "big-7", "big-8", "big-9"}
+    assert store.get("live").has_detail  # pinned: outside the budget
+    assert store.get("big-0").summary.step == 1000  # the summary survives eviction
+    store.select("big-0")
+    assert store.needs_detail("big-0")  # fetched again when looked at
+    # Small ones: the job count is the limit again.
+    for n in range(300):
+        store.apply(detail(f"small-{n}", status="SUCCESS", checkpoints=(checkpoint(10, T0),)))
+    assert store.detail_count <= 200 + 2  # + the running job and the selected one
+
+
 def test_validated_jobs_waiting_for_a_start_do_not_pin_their_details() -> None:
     # A workspace can hold hundreds of jobs parked in VALIDATED for weeks: their details must
     # not escape the cap the way moving jobs' details do.
