@@ -9,8 +9,8 @@ import pytest
 from textual.color import Color
 from textual.widgets._footer import FooterKey
 
-from tests.ui.helpers import FakeClient, make_job, settings, wait_for
-from tui.app.app import FinetopApp
+from tests.ui.helpers import make_job, wait_for
+from tests.ui.test_app import launch
 from tui.app.widgets.detail_pane import DetailPane
 from tui.app.widgets.footer import FitFooter, footer_key_width
 from tui.app.widgets.job_table import JobTable
@@ -34,11 +34,8 @@ def _finished_first() -> list[Any]:
 
 
 async def test_the_first_row_is_selected_and_its_detail_fetched_on_opening() -> None:
-    client = FakeClient(_finished_first())
-    app = FinetopApp(settings(), client=client)  # type: ignore[arg-type]
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with launch(_finished_first(), size=(160, 48)) as (app, pilot, client, _):
         table = app.main_screen.query_one(JobTable)
-        await wait_for(lambda: table.row_count == 2, pilot)
         assert table.highlighted_job_id == "done-new"
         await wait_for(lambda: ("get", "done-new") in client.calls, pilot)
         assert app.poller is not None
@@ -72,11 +69,8 @@ def _many_jobs() -> list[Any]:
     "size", [(80, 24), (120, 40), (140, 40), (140, 24), (160, 48), (200, 50), (170, 30)]
 )
 async def test_the_job_table_never_scrolls_sideways(size: tuple[int, int]) -> None:
-    client = FakeClient(_many_jobs())
-    app = FinetopApp(settings(), client=client)  # type: ignore[arg-type]
-    async with app.run_test(size=size) as pilot:
+    async with launch(_many_jobs(), size=size) as (app, pilot, _, _):
         table = app.main_screen.query_one(JobTable)
-        await wait_for(lambda: table.row_count == len(client.jobs), pilot)
         await pilot.pause()
         assert table.virtual_size.width <= table.scrollable_content_region.width
         assert table.max_scroll_x == 0
@@ -88,11 +82,8 @@ async def test_the_job_table_never_scrolls_sideways(size: tuple[int, int]) -> No
 
 
 async def test_columns_follow_a_resize_and_keep_the_cursor() -> None:
-    client = FakeClient(_many_jobs())
-    app = FinetopApp(settings(), client=client)  # type: ignore[arg-type]
-    async with app.run_test(size=(200, 50)) as pilot:
+    async with launch(_many_jobs(), size=(200, 50)) as (app, pilot, client, _):
         table = app.main_screen.query_one(JobTable)
-        await wait_for(lambda: table.row_count == len(client.jobs), pilot)
         await pilot.press("j", "j", "j")
         job_id = table.highlighted_job_id
         assert "type" in table.shown_columns
@@ -114,11 +105,7 @@ def _footer_width(footer: FitFooter) -> int:
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 24), (120, 40), (200, 50)])
 async def test_the_footer_fits_and_follows_the_detail(size: tuple[int, int]) -> None:
-    client = FakeClient(_many_jobs())
-    app = FinetopApp(settings(), client=client)  # type: ignore[arg-type]
-    async with app.run_test(size=size) as pilot:
-        table = app.main_screen.query_one(JobTable)
-        await wait_for(lambda: table.row_count == len(client.jobs), pilot)
+    async with launch(_many_jobs(), size=size) as (app, pilot, _, _):
         footer = app.main_screen.query_one(FitFooter)
 
         async def shows(*wanted: str, absent: tuple[str, ...] = ()) -> None:
@@ -139,17 +126,12 @@ async def test_the_footer_fits_and_follows_the_detail(size: tuple[int, int]) -> 
 
 
 async def test_startup_warnings_are_notified_once_and_the_banner_says_why_demo() -> None:
-    client = FakeClient(_finished_first())
-    app = FinetopApp(
-        settings(
-            warnings=("unknown key 'colour' in config.toml",),
-            demo_reason="no API key: MISTRAL_API_KEY is not set",
-        ),
-        client=client,  # type: ignore[arg-type]
-    )
-    async with app.run_test(size=(160, 48)) as pilot:
-        table = app.main_screen.query_one(JobTable)
-        await wait_for(lambda: table.row_count == 2, pilot)
+    async with launch(
+        _finished_first(),
+        size=(160, 48),
+        warnings=("unknown key 'colour' in config.toml",),
+        demo_reason="no API key: MISTRAL_API_KEY is not set",
+    ) as (app, pilot, _, _):
         line = app.main_screen.query_one(StatusLine)
         await wait_for(lambda: "MISTRAL_API_KEY is not set" in line.plain, pilot)
         notices = [n.message for n in app._notifications]
@@ -159,11 +141,8 @@ async def test_startup_warnings_are_notified_once_and_the_banner_says_why_demo()
 @pytest.mark.parametrize("theme", ["finetop-light", "finetop-high-contrast"])
 async def test_status_colours_come_from_the_theme(theme: str) -> None:
     jobs = [*_finished_first(), make_job("valid-x", status="VALIDATED", created_at=T0 + 60)]
-    client = FakeClient(jobs)
-    app = FinetopApp(settings(theme=theme), client=client)  # type: ignore[arg-type]
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with launch(jobs, size=(120, 40), theme=theme) as (app, pilot, _, _):
         table = app.main_screen.query_one(JobTable)
-        await wait_for(lambda: table.row_count == 3, pilot)
         variables = app.theme_variables
         status = table.get_cell("valid-x", "status")
         assert str(status.style).lower() == variables["warning"][:7].lower()
@@ -184,11 +163,8 @@ async def test_status_colours_come_from_the_theme(theme: str) -> None:
 
 
 async def test_a_resize_that_keeps_the_columns_does_not_rebuild_the_rows() -> None:
-    client = FakeClient(_many_jobs())
-    app = FinetopApp(settings(), client=client)  # type: ignore[arg-type]
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with launch(_many_jobs(), size=(120, 40)) as (app, pilot, client, _):
         table = app.main_screen.query_one(JobTable)
-        await wait_for(lambda: table.row_count == len(client.jobs), pilot)
         columns = table.shown_columns
         name_width = table.columns["name"].width  # type: ignore[index]
         added: list[object] = []
