@@ -74,13 +74,19 @@ class TableApp(App[None]):
         yield JobTable(id="jobs")
 
 
+async def _five_synced(table: JobTable, pilot: Any) -> list[Any]:
+    """Jobs j0..j4 (j4 the newest) shown in the table; the list, to change and sync again."""
+    jobs = [make_job(f"j{i}", created_at=1_750_000_000 + i) for i in range(5)]
+    table.sync(_views(*jobs), NOW)
+    await pilot.pause()
+    return jobs
+
+
 async def test_sync_diffs_by_key_and_keeps_the_cursor() -> None:
     app = TableApp()
     async with app.run_test(size=(120, 20)) as pilot:
         table = app.query_one(JobTable)
-        jobs = [make_job(f"j{i}", created_at=1_750_000_000 + i) for i in range(5)]
-        table.sync(_views(*jobs), NOW)
-        await pilot.pause()
+        jobs = await _five_synced(table, pilot)
         assert table.job_ids == ["j4", "j3", "j2", "j1", "j0"]
         table.move_cursor(row=2)
         assert table.highlighted_job_id == "j2"
@@ -118,9 +124,7 @@ async def test_a_changed_cell_repaints_its_row_only() -> None:
     app = TableApp()
     async with app.run_test(size=(120, 20)) as pilot:
         table = app.query_one(JobTable)
-        jobs = [make_job(f"j{i}", created_at=1_750_000_000 + i) for i in range(5)]
-        table.sync(_views(*jobs), NOW)
-        await pilot.pause()
+        jobs = await _five_synced(table, pilot)
         refreshed: list[tuple[Any, ...]] = []
         original = table.refresh
 
