@@ -227,20 +227,12 @@ def _sample(app: FinetopApp, started: float, requests: int) -> Sample:
     )
 
 
-async def _table_caught_up(
-    app: FinetopApp,
-    pilot: Any,
-    started: float,
-    served: Callable[[], int],
-    sample: Sample,
-    within: float = 5.0,
-) -> Sample:
-    """Sample again once the table holds no more rows than the store (or ``within`` s passed)."""
+async def _table_caught_up(app: FinetopApp, pilot: Any, within: float = 5.0) -> None:
+    """Wait until the table holds no more rows than the store (or ``within`` s passed)."""
+    table = app.main_screen.query_one(JobTable)
     deadline = time.monotonic() + within
-    while sample.table_rows > sample.store_jobs and time.monotonic() < deadline:
+    while table.row_count > len(app.store) and time.monotonic() < deadline:
         await pilot.pause(0.05)
-        sample = _sample(app, started, served())
-    return sample
 
 
 def _top_growth(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, n: int) -> list[str]:
@@ -293,7 +285,8 @@ async def run_soak(
                     if sample.table_rows > sample.store_jobs:
                         # The store forgot jobs whose rows go at the screen's next repaint (its
                         # message is queued): an excess only if the repaint never removes them.
-                        sample = await _table_caught_up(app, pilot, started, served, sample)
+                        await _table_caught_up(app, pilot)
+                        sample = _sample(app, started, served())
                     result.samples.append(sample)
                     result.max_table_excess = max(
                         result.max_table_excess, sample.table_rows - sample.store_jobs
