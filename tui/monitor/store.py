@@ -437,6 +437,8 @@ class JobStore:
 
     def _evict(self) -> None:
         excess = len(self._details) - self.max_details
+        if excess <= 0 and sum(self._details.values()) <= self.max_detail_checkpoints:
+            return  # within both bounds even counting the pinned bodies: nothing to weigh
         unpinned = [(job_id, n) for job_id, n in self._details.items() if not self._pinned(job_id)]
         checkpoints = sum(n for _, n in unpinned)
         victims: list[str] = []
