@@ -15,12 +15,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui import __version__
-from tui.api.errors import FinetopError
-from tui.settings_schema import COLOR_SYSTEMS
+from tui.errors import FinetopError
+from tui.settings.schema import COLOR_SYSTEMS
 
 if TYPE_CHECKING:
-    from tui.config import Settings
-    from tui.connect import Connection
+    from tui.headless.connect import Connection
+    from tui.settings.config import Settings
 
 __all__ = ["build_parser", "main"]
 
@@ -185,7 +185,7 @@ def build_parser(*, sim_arguments: bool = True) -> argparse.ArgumentParser:
 
 
 def _settings_from(ns: argparse.Namespace) -> Settings:
-    from tui.config import load_settings
+    from tui.settings.config import load_settings
 
     flags = {name: getattr(ns, name) for name in _SETTING_FLAGS if hasattr(ns, name)}
     return load_settings(flags, config_path=getattr(ns, "config", None))
@@ -206,7 +206,7 @@ def _run_sim(ns: argparse.Namespace) -> int:
 
 
 def _run_config(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from tui.settings_report import EXAMPLE_CONFIG, format_settings
+    from tui.settings.report import EXAMPLE_CONFIG, format_settings
 
     if ns.example:
         out.write(EXAMPLE_CONFIG)
@@ -218,7 +218,7 @@ def _run_config(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 async def _headless(settings: Settings, command: Callable[[Connection], Any], err: TextIO) -> int:
-    from tui.connect import open_client
+    from tui.headless.connect import open_client
 
     if settings.demo:
         print(
@@ -256,7 +256,7 @@ def _run_headless(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _run_tui(ns: argparse.Namespace, err: TextIO) -> int:
-    from tui.connect import resolve_key
+    from tui.headless.connect import resolve_key
 
     settings = _settings_from(ns)
     _warn(settings, err)

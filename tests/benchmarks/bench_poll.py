@@ -21,6 +21,7 @@ import contextlib
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -64,16 +65,17 @@ async def run_poller(
     job_latency: list[float] = []
     running_samples: list[int] = []
 
-    def on_change(change: Change) -> None:
+    def on_changes(changes: Sequence[Change]) -> None:
         now = clock.time()
-        if isinstance(change, CheckpointsAdded):
-            checkpoint_latency.extend(
-                now - c.created_at for c in change.checkpoints if c.created_at > START
-            )
-        elif isinstance(change, JobAdded) and change.job.created_at > START:
-            job_latency.append(now - change.job.created_at)
+        for change in changes:
+            if isinstance(change, CheckpointsAdded):
+                checkpoint_latency.extend(
+                    now - c.created_at for c in change.checkpoints if c.created_at > START
+                )
+            elif isinstance(change, JobAdded) and change.job.created_at > START:
+                job_latency.append(now - change.job.created_at)
 
-    poller = Poller(client, JobStore(clock=clock), PollerSettings(), clock, on_change=on_change)
+    poller = Poller(client, JobStore(clock=clock), PollerSettings(), clock, on_changes=on_changes)
     task = asyncio.create_task(poller.run())
     end = START + minutes * 60
     await poller.wait_idle()

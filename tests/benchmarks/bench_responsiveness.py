@@ -43,9 +43,9 @@ from textual.drivers.headless_driver import HeadlessDriver
 from tests.benchmarks._common import SimServer
 from tui.app.app import FinetopApp
 from tui.app.widgets.job_table import JobTable
-from tui.config import Settings
 from tui.monitor.query import JobFilter
 from tui.monitor.settings import PollerSettings
+from tui.settings.config import Settings
 
 GAP = 0.05
 """Seconds between key presses."""

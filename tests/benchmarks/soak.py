@@ -53,8 +53,8 @@ from textual.worker import Worker, WorkerState
 from tests.benchmarks._common import SimServer, fmt_bytes, rss_bytes
 from tui.app.app import FinetopApp
 from tui.app.widgets.job_table import JobTable
-from tui.config import Settings
 from tui.monitor.settings import PollerSettings
+from tui.settings.config import Settings
 
 __all__ = ["Sample", "SoakConfig", "SoakResult", "run_soak"]
 

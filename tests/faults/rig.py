@@ -31,8 +31,8 @@ from tui.app.widgets.detail_pane import DetailPane
 from tui.app.widgets.job_rows import COLUMNS, status_cell
 from tui.app.widgets.job_table import JobTable
 from tui.app.widgets.status_line import StatusLine
-from tui.config import Settings
 from tui.monitor.settings import PollerSettings
+from tui.settings.config import Settings
 from tui.sim.gateway import RequestRecord
 from tui.sim.runner import SimulatorThread
 from tui.sim.world import World

@@ -13,7 +13,7 @@ import pytest
 from tests.faults.rig import LIST_INTERVAL, SLACK, Rig, running_app, wait_for
 from tests.faults.test_fault_storms import check_retry_after
 from tui.app.widgets.job_rows import status_cell
-from tui.formatting import short_id
+from tui.display.formats import short_id
 from tui.sim.drift import UNKNOWN_STATUSES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(60)]

@@ -19,17 +19,13 @@ from textual.command import CommandPalette
 from tests.security.keys import KEY, WRONG_KEY, assert_no_key
 from tests.ui.helpers import settings, wait_for
 from tui.api.client import MistralClient, RetryPolicy
-from tui.api.errors import (
-    AuthenticationError,
-    FinetopError,
-    ServerError,
-    TransportError,
-)
+from tui.api.errors import AuthenticationError, ServerError, TransportError
 from tui.app.app import FinetopApp
 from tui.app.widgets.job_table import JobTable
-from tui.config import load_settings
-from tui.connect import Connection
-from tui.settings_key import KeyKind, KeySource, Secret
+from tui.errors import FinetopError
+from tui.headless.connect import Connection
+from tui.settings.config import load_settings
+from tui.settings.key import KeyKind, KeySource, Secret
 from tui.sim.runner import SimulatorThread
 from tui.sim.world import World
 

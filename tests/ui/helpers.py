@@ -19,8 +19,8 @@ from tui.api.models import (
     JobsPage,
     Metrics,
 )
-from tui.config import Settings
 from tui.monitor.store import to_list_item
+from tui.settings.config import Settings
 
 __all__ = ["FakeClient", "Recorder", "make_job", "settings", "wait_for"]
 

@@ -207,7 +207,7 @@ async def test_gone_jobs_leave_no_trace_in_the_announcement_memory() -> None:
     # The app may stay open for days while jobs come and go: what it remembers stays bounded.
     async with launch() as (app, pilot, _, _):
         await wait_for(lambda: "done-e" in app._announced, pilot)
-        app.handle_change(JobGone("done-e"))
+        app.handle_changes([JobGone("done-e")])
         assert "done-e" not in app._announced
 
 
@@ -459,7 +459,7 @@ async def test_rows_of_gone_jobs_are_not_kept_but_filtered_out_rows_are() -> Non
         assert table.parked_count == len(client.jobs) - 1
         del client.jobs["done-e"]
         app.store.remove("done-e")
-        app.handle_change(JobGone("done-e"))  # hidden by the filter when it went
+        app.handle_changes([JobGone("done-e")])  # hidden by the filter when it went
         await pilot.pause()
         assert table.parked_count == len(client.jobs) - 1
         await pilot.press("slash", "ctrl+u", "enter")
@@ -467,6 +467,6 @@ async def test_rows_of_gone_jobs_are_not_kept_but_filtered_out_rows_are() -> Non
         assert table.parked_count == 0
         del client.jobs["run-b"]
         app.store.remove("run-b")
-        app.handle_change(JobGone("run-b"))  # in view when it went
+        app.handle_changes([JobGone("run-b")])  # in view when it went
         await wait_for(lambda: "run-b" not in table.job_ids, pilot)
         assert table.parked_count == 0

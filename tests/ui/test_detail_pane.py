@@ -21,7 +21,7 @@ from tui.api.convert import parse_job, parse_job_list_item
 from tui.api.models import CompletionJobDetails, JobDetails, WandbIntegration
 from tui.app.widgets.checkpoint_table import CheckpointTable
 from tui.app.widgets.detail_pane import DetailPane
-from tui.formatting import MISSING
+from tui.display.formats import MISSING
 from tui.monitor.store import JobView
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"

@@ -28,9 +28,10 @@ from tui.api.models import (
     OtherIntegration,
     OtherRepository,
     WandbIntegration,
+    is_detail,
 )
 from tui.app.widgets import detail_sections as sections
-from tui.formatting import MISSING
+from tui.display.formats import MISSING
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 CLASSIFIER = "job-classifier-success-2025-04-partial-checkpoints.json"
@@ -75,10 +76,10 @@ def value_of(content: Content | None, label: str) -> str:
     return found[0]
 
 
-def test_is_details_tells_a_detail_from_a_list_item() -> None:
-    assert sections.is_details(make_job("job-1"))
-    assert not sections.is_details(listed())
-    assert not sections.is_details(None)
+def test_is_detail_tells_a_detail_from_a_list_item() -> None:
+    assert is_detail(make_job("job-1"))
+    assert not is_detail(listed())
+    assert not is_detail(None)
 
 
 @pytest.mark.parametrize(

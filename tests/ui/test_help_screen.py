@@ -6,7 +6,8 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Static
 
-from tui.app.screens.help import HelpScreen, key_display
+from tui.app.actions import key_display
+from tui.app.screens.help import HelpScreen
 
 BINDINGS = [
     ("down,j", "Next job", "jobs.down"),

@@ -6,7 +6,6 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 
-from tui.api.errors import ErrorKind
 from tui.api.models import StatusGroup
 from tui.app.widgets.status_line import (
     LinkState,
@@ -15,6 +14,7 @@ from tui.app.widgets.status_line import (
     demo_banner,
     render_status,
 )
+from tui.errors import ErrorKind
 
 COUNTS = {StatusGroup.RUNNING: 2, StatusGroup.PENDING: 1, StatusGroup.SUCCEEDED: 30}
 

@@ -14,7 +14,7 @@ import pytest
 
 from tui import __version__
 from tui.cli import main
-from tui.config import KeyKind, Settings, load_settings
+from tui.settings.config import KeyKind, Settings, load_settings
 
 SECRET = "sk-cli-test-9f8e7d6c5b4a"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import attrs
 import pytest
 
-from tui.api.errors import InsecureURLError
-from tui.config import (
+from tui.errors import InsecureURLError
+from tui.settings.config import (
     ConfigError,
     KeyKind,
     Secret,
@@ -19,7 +19,7 @@ from tui.config import (
     default_config_path,
     load_settings,
 )
-from tui.settings_key import ApiKeyError, run_key_command
+from tui.settings.key import ApiKeyError, run_key_command
 
 SECRET = "sk-test-0123456789abcdef"
 PY = sys.executable
@@ -306,7 +306,7 @@ def test_the_key_command_runs_only_when_resolved(cfg: Path, tmp_path: Path) -> N
     assert not marker.exists()
     assert settings.demo is False
 
-    from tui.connect import resolve_key
+    from tui.headless.connect import resolve_key
 
     resolved = resolve_key(settings)
     assert marker.exists()

@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from tui import __version__
-from tui.api.errors import FinetopError, InsecureURLError
-from tui.config import KeyKind, KeySource, Secret, Settings, load_settings
-from tui.connect import DEMO_JOBS, Connection, open_client, resolve_key
-from tui.settings_key import ApiKeyError
+from tui.errors import FinetopError, InsecureURLError
+from tui.headless.connect import DEMO_JOBS, Connection, open_client, resolve_key
+from tui.settings.config import KeyKind, KeySource, Secret, Settings, load_settings
+from tui.settings.key import ApiKeyError
 
 SECRET = "sk-connect-test-5a4b3c2d1e"
 EMPTY_PAGE = {"object": "list", "total": 0, "data": []}

@@ -7,8 +7,9 @@ from datetime import UTC
 import pytest
 
 from tui.api.models import StatusGroup
-from tui.app.widgets.status_badge import DEFAULT_GROUP_STYLES, status_badge, status_content
-from tui.formatting import (
+from tui.app.widgets.job_rows import status_cell
+from tui.app.widgets.status_badge import DEFAULT_GROUP_STYLES, status_content
+from tui.display.formats import (
     MISSING,
     fmt_age,
     fmt_bool,
@@ -26,6 +27,7 @@ from tui.formatting import (
     progress_bar,
     short_id,
 )
+from tui.monitor.labels import status_label
 
 NAN = float("nan")
 
@@ -170,19 +172,21 @@ def test_is_number() -> None:
         ("PAUSED_FOR_REASONS", "? PAUSED_FOR_REASONS"),
     ],
 )
-def test_status_badge_has_a_glyph_and_the_word(status: str, text: str) -> None:
-    badge = status_badge(status)
-    assert badge.plain == text
+def test_a_status_reads_as_a_glyph_and_the_word(status: str, text: str) -> None:
+    assert status_label(status) == text
     assert status_content(status).plain == text
 
 
-def test_status_badge_styles_follow_the_group() -> None:
-    assert str(status_badge("SUCCESS").style) == DEFAULT_GROUP_STYLES[StatusGroup.SUCCEEDED]
-    assert str(status_badge("WHATEVER").style) == DEFAULT_GROUP_STYLES[StatusGroup.UNKNOWN]
+def test_an_unknown_status_is_made_safe_for_the_terminal() -> None:
+    assert status_label("EVIL\x1b]0;title\x07") == "? EVIL␛]0;title␇"
+    assert len(status_label("X" * 10_000)) < 50
+
+
+def test_status_cells_are_styled_by_group() -> None:
+    assert str(status_cell("SUCCESS").style) == DEFAULT_GROUP_STYLES[StatusGroup.SUCCEEDED]
+    assert str(status_cell("WHATEVER").style) == DEFAULT_GROUP_STYLES[StatusGroup.UNKNOWN]
     custom = {StatusGroup.FAILED: "underline"}
-    assert str(status_badge("FAILED", custom).style) == "underline"
-    # A partial override falls back to the defaults for other groups.
-    assert str(status_badge("QUEUED", custom).style) == DEFAULT_GROUP_STYLES[StatusGroup.PENDING]
+    assert str(status_cell("FAILED", custom).style) == "underline"
     # Every group has a glyph distinct enough to read without colour.
-    glyphs = {status_badge(s).plain[0] for s in ("QUEUED", "RUNNING", "SUCCESS", "FAILED", "X")}
+    glyphs = {status_label(s)[0] for s in ("QUEUED", "RUNNING", "SUCCESS", "FAILED", "X")}
     assert len(glyphs) == 5

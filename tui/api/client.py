@@ -29,8 +29,6 @@ from tui.api.errors import (
     ApiError,
     AuthenticationError,
     ConflictError,
-    FinetopError,
-    InsecureURLError,
     NotFoundError,
     PayloadError,
     RateLimitedError,
@@ -38,11 +36,12 @@ from tui.api.errors import (
     TransportError,
     ValidationError,
 )
-from tui.api.hosts import is_loopback_host
 from tui.api.models import ArchiveResult, Job, JobDetails, JobsPage, RetrievedFile
 from tui.api.ratelimits import RateLimits
+from tui.errors import FinetopError, InsecureURLError
+from tui.settings.urls import check_insecure_url, normalize_server_url
 
-__all__ = ["MistralClient", "RateLimits", "RetryPolicy", "format_timestamp", "is_loopback_host"]
+__all__ = ["MistralClient", "RateLimits", "RetryPolicy", "format_timestamp"]
 
 log = logging.getLogger(__name__)
 
@@ -81,20 +80,12 @@ def format_timestamp(value: datetime) -> str:
 
 def _check_base_url(base_url: str, allow_insecure_http: bool) -> httpx.URL:
     try:
-        url = httpx.URL(base_url.strip())
-    except (httpx.InvalidURL, TypeError) as exc:
+        normalized = normalize_server_url(base_url)
+        url = httpx.URL(normalized)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise InsecureURLError(f"not a usable base URL: {exc}") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise InsecureURLError("the base URL must be http(s)://host[:port]")
-    if url.scheme == "http" and not allow_insecure_http and not is_loopback_host(url.host):
-        raise InsecureURLError(
-            f"refusing plain http:// to {url.host}: the API key would travel unencrypted "
-            "(use https://, or allow insecure HTTP explicitly)"
-        )
-    path = url.path.rstrip("/")
-    if path.endswith("/v1"):  # the paths below carry /v1 themselves
-        path = path[: -len("/v1")]
-    return url.copy_with(path=path or "", query=None, fragment=None)
+    check_insecure_url(normalized, allowed=allow_insecure_http)
+    return url
 
 
 class _BearerAuth(httpx.Auth):

@@ -7,15 +7,13 @@ API's own error text and the operation, nothing else.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import StrEnum
+
+from tui.errors import ErrorKind, FinetopError
 
 __all__ = [
     "ApiError",
     "AuthenticationError",
     "ConflictError",
-    "ErrorKind",
-    "FinetopError",
-    "InsecureURLError",
     "NotFoundError",
     "PayloadError",
     "RateLimitedError",
@@ -23,30 +21,6 @@ __all__ = [
     "TransportError",
     "ValidationError",
 ]
-
-
-class ErrorKind(StrEnum):
-    """The cause of a failure, as the status line names it."""
-
-    AUTH = "auth failed"
-    NOT_FOUND = "not found"
-    VALIDATION = "rejected"
-    CONFLICT = "conflict"
-    RATE_LIMITED = "rate limited"
-    SERVER = "server error"
-    TRANSPORT = "no network"
-    PAYLOAD = "bad response"
-    CONFIG = "configuration"
-
-
-class FinetopError(Exception):
-    """Base of every error finetop raises on purpose."""
-
-    kind: ErrorKind = ErrorKind.CONFIG
-
-
-class InsecureURLError(FinetopError, ValueError):
-    """A plain ``http://`` base URL to a non-loopback host without the explicit insecure flag."""
 
 
 class PayloadError(FinetopError):

@@ -14,7 +14,7 @@ leave it ``None`` and serialise every field.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeGuard
 
 import attrs
 
@@ -46,6 +46,7 @@ __all__ = [
     "RetrievedFile",
     "StatusGroup",
     "WandbIntegration",
+    "is_detail",
     "is_terminal_status",
     "job_kind",
     "status_group",
@@ -424,6 +425,12 @@ Job = CompletionJob | ClassifierJob
 
 JobDetails = CompletionJobDetails | ClassifierJobDetails
 """A job with events and checkpoints."""
+
+
+def is_detail(job: object) -> TypeGuard[JobDetails]:
+    """Whether ``job`` carries its detail payload (events, checkpoints, classifier targets), as
+    only ``GET /jobs/{id}`` returns it, rather than being a list item."""
+    return isinstance(job, CompletionJobDetails | ClassifierJobDetails)
 
 
 @attrs.frozen

@@ -16,10 +16,9 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 import attrs
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-
-from tui.app.screens.help import key_display
+from textual.keys import format_key
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -35,6 +34,7 @@ __all__ = [
     "effective_keys",
     "first_key",
     "help_rows",
+    "key_display",
 ]
 
 
@@ -157,12 +157,31 @@ MUTATING_ACTIONS: frozenset[str] = frozenset(
 """Action names (without namespace) that change a job on the server."""
 
 
+def key_display(keys: str) -> str:
+    """``"up,k"`` -> ``"↑ k"``, ``"ctrl+p"`` -> ``"^p"``: how a binding's keys read on screen."""
+    shown: list[str] = []
+    for key in keys.split(","):
+        key = key.strip()
+        if not key:
+            continue
+        *modifiers, base = key.split("+")
+        text = format_key(base)
+        if "ctrl" in modifiers:
+            modifiers.remove("ctrl")
+            text = f"^{text}"
+        shown.append("+".join([*modifiers, text]))
+    return " ".join(shown)
+
+
 def _visible(spec: ActionSpec, read_only: bool) -> bool:
     return not (read_only and spec.mutating)
 
 
-def bindings_for(scope: Scope, *, read_only: bool) -> list[Binding]:
-    """The Textual bindings of one scope (mutating ones dropped when ``read_only``)."""
+def bindings_for(
+    scope: Scope, *, read_only: bool, mutating_only: bool = False
+) -> list[BindingType]:
+    """The Textual bindings of one scope (mutating ones dropped when ``read_only``; only the
+    mutating ones when ``mutating_only``)."""
     return [
         Binding(
             spec.keys,
@@ -173,7 +192,9 @@ def bindings_for(scope: Scope, *, read_only: bool) -> list[Binding]:
             id=spec.id,
         )
         for spec in ACTIONS
-        if spec.scope == scope and _visible(spec, read_only)
+        if spec.scope == scope
+        and _visible(spec, read_only)
+        and (spec.mutating or not mutating_only)
     ]
 
 

@@ -1,7 +1,7 @@
 """FinetopApp: one client, one store, one poller, and the screens that show them.
 
 The poller runs in one worker (group ``poller``). It reports changes
-(:mod:`tui.monitor.changes`), which :meth:`FinetopApp.handle_change` turns into Textual messages
+(:mod:`tui.monitor.changes`), which :meth:`FinetopApp.handle_changes` turns into Textual messages
 (:mod:`tui.app.messages`) for the main screen. User actions that change a job (cancel, start)
 run the client in a worker and feed the answer back through the store, the same path a poll
 takes. Read-only mode removes those actions from bindings and palette, and ``check_action``
@@ -14,20 +14,20 @@ poller settings and the store.
 from __future__ import annotations
 
 import webbrowser
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.console import COLOR_SYSTEMS
 from textual import work
 from textual.app import App, SystemCommand, get_system_commands_provider
 from textual.binding import BindingType
 from textual.filter import Monochrome
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker
 
 from tui.api.clock import Clock, SystemClock
-from tui.api.errors import ErrorKind, FinetopError
 from tui.api.models import JobStatus
 from tui.app.actions import (
     MUTATING_ACTIONS,
@@ -44,12 +44,11 @@ from tui.app.screens.main import main_screen_class
 from tui.app.screens.palette import OrderedCommandPalette
 from tui.app.themes import DEFAULT_THEME, load_themes, register_themes
 from tui.app.widgets.status_line import LinkState, StatusSnapshot
-from tui.formatting import short_id
+from tui.display.formats import short_id
+from tui.errors import ErrorKind, FinetopError
 from tui.monitor.changes import (
     Change,
     CheckpointsAdded,
-    DetailFetched,
-    EventsAdded,
     JobAdded,
     JobChanged,
     JobGone,
@@ -64,10 +63,10 @@ from tui.monitor.store import JobStore, JobView
 if TYPE_CHECKING:
     from tui.api.client import MistralClient
     from tui.app.screens.main import _MainScreenBase
-    from tui.config import Settings
-    from tui.connect import Connection
+    from tui.headless.connect import Connection
+    from tui.settings.config import Settings
 
-__all__ = ["FinetopApp", "run_app"]
+__all__ = ["FinetopApp"]
 
 CANCELLABLE: frozenset[str] = frozenset(
     {
@@ -80,7 +79,7 @@ CANCELLABLE: frozenset[str] = frozenset(
 )
 """Statuses in which asking for cancellation makes sense."""
 
-_FINISH_SEVERITY = {
+_FINISH_SEVERITY: dict[str, SeverityLevel] = {
     JobStatus.SUCCESS: "information",
     JobStatus.FAILED: "error",
     JobStatus.FAILED_VALIDATION: "error",
@@ -215,7 +214,7 @@ class FinetopApp(App[int]):
         if self._client is None:
             if self._connection is None:
                 from tui.api.client import RetryPolicy
-                from tui.connect import Connection
+                from tui.headless.connect import Connection
 
                 # The poller does its own backoff, to say "retrying in N s".
                 self._connection = Connection(self.settings, retry=RetryPolicy(attempts=1))
@@ -236,14 +235,14 @@ class FinetopApp(App[int]):
             self.store,
             self.poller_settings,
             self.clock,
-            on_change=self.handle_change,
+            on_changes=self.handle_changes,
         )
         self.poller.set_focus(self.app_focus)
         self._run_poller()
 
     @work(group="poller", exclusive=True, exit_on_error=False)
     async def _run_poller(self) -> None:
-        """Poll forever; changes arrive through :meth:`handle_change`."""
+        """Poll forever; changes arrive through :meth:`handle_changes`."""
         assert self.poller is not None
         await self.poller.run()
 
@@ -260,33 +259,47 @@ class FinetopApp(App[int]):
 
     # ------------------------------------------------------------------ changes in
 
-    def handle_change(self, change: Change) -> None:
-        """Turn one poller (or action) change into messages for the screen."""
+    def handle_changes(self, changes: Sequence[Change]) -> None:
+        """Turn one batch of poller (or action) changes into messages for the screen: one
+        ``JobsChanged`` for the whole batch, however many jobs it touches."""
+        changed: set[str] = set()
+        gone: set[str] = set()
+        for change in changes:
+            match change:
+                case JobAdded(job=job):
+                    if job.is_terminal:
+                        # Finished before we first saw it: never announced, even if an odd
+                        # status (schema drift) comes and goes later.
+                        self._announced.add(job.id)
+                    changed.add(job.id)
+                case JobChanged(job=job, fields=fields):
+                    changed.add(job.id)
+                    if "status" in fields and job.is_terminal and job.id not in self._announced:
+                        self._announced.add(job.id)
+                        self.post_message(
+                            JobFinished(job.id, job.status, _job_label(job.id, job.suffix))
+                        )
+                case CheckpointsAdded(job_id=job_id, checkpoints=checkpoints):
+                    self._post_main(CheckpointsArrived(job_id, checkpoints))
+                    changed.add(job_id)
+                case JobGone(job_id=job_id):
+                    # Forgotten with the job, so the set stays as small as the workspace.
+                    self._announced.discard(job_id)
+                    gone.add(job_id)
+                case PollSucceeded() | PollFailed() | PollRecovered():
+                    self._connection_changed(change)
+                case _:
+                    # EventsAdded, DetailFetched (a detail that brought nothing new still ends
+                    # "the detail is being fetched"), JobError.
+                    other_id = getattr(change, "job_id", None)
+                    if isinstance(other_id, str):
+                        changed.add(other_id)
+        if changed or gone:
+            self._post_main(JobsChanged(changed - gone, gone=gone))
+
+    def _connection_changed(self, change: PollSucceeded | PollFailed | PollRecovered) -> None:
         main = self._main
         match change:
-            case JobAdded(job=job):
-                if job.is_terminal:
-                    # Finished before we first saw it: never announced, even if an odd status
-                    # (schema drift) comes and goes later.
-                    self._announced.add(job.id)
-                self._post_main(JobsChanged({job.id}))
-            case JobChanged(job=job, fields=fields):
-                self._post_main(JobsChanged({job.id}))
-                if "status" in fields and job.is_terminal and job.id not in self._announced:
-                    self._announced.add(job.id)
-                    self.post_message(
-                        JobFinished(job.id, job.status, _job_label(job.id, job.suffix))
-                    )
-            case CheckpointsAdded(job_id=job_id, checkpoints=checkpoints):
-                self._post_main(CheckpointsArrived(job_id, checkpoints))
-                self._post_main(JobsChanged({job_id}))
-            case EventsAdded(job_id=job_id) | DetailFetched(job_id=job_id):
-                # A detail that brought nothing new still ends "the detail is being fetched".
-                self._post_main(JobsChanged({job_id}))
-            case JobGone(job_id=job_id):
-                # Forgotten with the job, so the set stays as small as the workspace.
-                self._announced.discard(job_id)
-                self._post_main(JobsChanged(set(), gone={job_id}))
             case PollSucceeded(at=at):
                 failing = self.link.failing
                 self.link = LinkState(last_success_at=at)
@@ -316,10 +329,6 @@ class FinetopApp(App[int]):
                 self.link = LinkState(last_success_at=self.clock.monotonic())
                 self._post_main(ConnectionChanged(ok=True))
                 self.notify(f"Back online after {failures} failed polls", timeout=5)
-            case _:
-                job_id = getattr(change, "job_id", None)
-                if isinstance(job_id, str):
-                    self._post_main(JobsChanged({job_id}))
 
     def _post_main(self, message: Any) -> None:
         if self._main is not None:
@@ -328,7 +337,7 @@ class FinetopApp(App[int]):
     def on_job_finished(self, message: JobFinished) -> None:
         word = message.status.replace("_", " ").lower()
         severity = _FINISH_SEVERITY.get(message.status, "information")
-        self.notify(f"Job {message.label} {word}", title="Job finished", severity=severity)  # type: ignore[arg-type]
+        self.notify(f"Job {message.label} {word}", title="Job finished", severity=severity)
         if self.settings.bell:
             self.bell()
 
@@ -493,8 +502,7 @@ class FinetopApp(App[int]):
             if self.poller is not None:
                 self.poller.refresh_now()  # the job probably moved on: show where it is
             return
-        for change in self.store.apply(details, at=self.clock.monotonic()):
-            self.handle_change(change)
+        self.handle_changes(self.store.apply(details, at=self.clock.monotonic()))
         self.notify(f"Job {label} is now {details.status}", title=f"{verb.title()} requested")
         if self.poller is not None:
             self.poller.refresh_now()
@@ -545,7 +553,9 @@ class FinetopApp(App[int]):
 
     def action_command_palette(self) -> None:
         """Show the command palette (its search applies keys typed in a burst in order)."""
-        if self.use_command_palette and not OrderedCommandPalette.is_open(self):
+        if self.use_command_palette and not OrderedCommandPalette.is_open(
+            cast("App[object]", self)
+        ):
             self.push_screen(OrderedCommandPalette(id="--command-palette"))
 
     def action_help(self) -> None:
@@ -558,14 +568,14 @@ class FinetopApp(App[int]):
             )
         )
 
-    def action_screenshot(self) -> None:
-        """Save an SVG screenshot and say where."""
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Save an SVG screenshot and say where (``f8``; Textual's own signature)."""
         try:
-            path = self.save_screenshot(path=self.screenshot_dir)
+            saved = self.save_screenshot(filename, path=path or self.screenshot_dir)
         except OSError as error:
             self.notify(f"Could not save the screenshot: {error}", severity="error")
             return
-        self.notify(f"Saved {path}", title="Screenshot", timeout=5)
+        self.notify(f"Saved {saved}", title="Screenshot", timeout=5)
 
     async def action_quit(self) -> None:
         """Leave (the simulator stops with the app)."""
@@ -576,10 +586,3 @@ class FinetopApp(App[int]):
         worker = event.worker
         if worker.group == "poller" and worker.error is not None:
             self.notify(f"Polling stopped: {worker.error}", severity="error", timeout=30)
-
-
-def run_app(settings: Settings) -> int:
-    """Run the TUI until the user quits; returns the exit code (see :mod:`tui.app.run`)."""
-    from tui.app.run import run_app as _run_app
-
-    return _run_app(settings)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from tui.api.errors import ErrorKind
 from tui.api.models import Checkpoint
+from tui.errors import ErrorKind
 
 __all__ = [
     "CheckpointsArrived",
@@ -34,15 +34,24 @@ class JobsChanged(Message):
         """Ids of jobs that no longer exist."""
 
     def can_replace(self, message: Message) -> bool:
-        """Collapse a backlog: merge both ways, so whichever message survives holds the union."""
+        """Collapse a backlog into the pending ``message``, which is dispatched instead of this
+        older one. What the newer message says about a job wins (gone, or back again)."""
         if not isinstance(message, JobsChanged):
             return False
-        union = self.job_ids | message.job_ids
-        gone = self.gone | message.gone
-        for each in (self, message):
-            each.job_ids = set(union)
-            each.gone = set(gone)
+        older_changed = self.job_ids - message.gone if message.gone else self.job_ids
+        older_gone = self.gone - message.job_ids if self.gone else self.gone
+        message.job_ids = _merged(message.job_ids, older_changed)
+        message.gone = _merged(message.gone, older_gone)
         return True
+
+
+def _merged(first: set[str], second: set[str]) -> set[str]:
+    """The union, built by adding the smaller set to the larger (which it may modify): a long
+    backlog of merges costs what its messages hold, not the square of it."""
+    if len(first) < len(second):
+        first, second = second, first
+    first |= second
+    return first
 
 
 class CheckpointsArrived(Message):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from tui.app.app import FinetopApp
 
 if TYPE_CHECKING:
-    from tui.config import Settings
+    from tui.settings.config import Settings
 
 __all__ = ["SIGNAL_EXIT_CODES", "install_signal_handlers", "run_app"]
 
@@ -61,13 +61,8 @@ def install_signal_handlers(app: FinetopApp) -> Callable[[], None]:
 
 def run_app(settings: Settings) -> int:
     """Run finetop's TUI with ``settings`` until it exits; the process exit code."""
-    from tui.api.client import RetryPolicy
-    from tui.connect import Connection
-
-    # The app starts the connection on mount and stops it (and the demo simulator) on exit.
-    # The poller does its own backoff, to say "retrying in N s": the client must not retry.
-    connection = Connection(settings, retry=RetryPolicy(attempts=1))
-    app = FinetopApp(settings, connection=connection)
+    # The app starts its connection on mount and stops it (and the demo simulator) on exit.
+    app = FinetopApp(settings)
     undo = install_signal_handlers(app)
     try:
         result = app.run(mouse=not settings.no_mouse)

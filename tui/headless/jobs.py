@@ -6,9 +6,9 @@ import sys
 from typing import Any, Protocol, TextIO
 
 from tui.api.convert import dumps
-from tui.api.errors import FinetopError
 from tui.api.models import Job
-from tui.formatting import MISSING, fmt_count
+from tui.display.formats import MISSING, fmt_count
+from tui.errors import FinetopError
 from tui.headless import EXIT_ERROR, EXIT_OK
 from tui.headless.render import PROG, fmt_utc, format_table
 

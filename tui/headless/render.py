@@ -1,7 +1,7 @@
 """How the headless commands print: UTC timestamps, aligned tables and the error-line prefix.
 
-The value formatters themselves live in :mod:`tui.formatting`, shared with the app, so a duration
-or a missing value reads the same in ``finetop show`` as on screen.
+The value formatters themselves live in :mod:`tui.display.formats`, shared with the app, so a
+duration or a missing value reads the same in ``finetop show`` as on screen.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC
 
-from tui.formatting import MISSING, fmt_time
+from tui.display.formats import MISSING, fmt_time
 
 __all__ = ["PROG", "fmt_utc", "format_table"]
 

@@ -10,7 +10,7 @@ from typing import Protocol, TextIO
 import orjson
 
 from tui.api.convert import unstructure
-from tui.api.errors import FinetopError, NotFoundError
+from tui.api.errors import NotFoundError
 from tui.api.models import (
     ClassifierJobDetails,
     GithubRepository,
@@ -18,7 +18,7 @@ from tui.api.models import (
     RetrievedFile,
     WandbIntegration,
 )
-from tui.formatting import (
+from tui.display.formats import (
     MISSING,
     fmt_bool,
     fmt_count,
@@ -27,6 +27,7 @@ from tui.formatting import (
     fmt_float,
     or_missing,
 )
+from tui.errors import FinetopError
 from tui.headless import EXIT_ERROR, EXIT_NOT_FOUND, EXIT_OK
 from tui.headless.render import PROG, fmt_utc, format_table
 from tui.monitor.progress import compute_progress

@@ -17,7 +17,6 @@ from tui.api.backoff import Backoff
 from tui.api.clock import Clock, SystemClock
 from tui.api.errors import (
     AuthenticationError,
-    FinetopError,
     NotFoundError,
     PayloadError,
     RateLimitedError,
@@ -25,7 +24,8 @@ from tui.api.errors import (
     TransportError,
 )
 from tui.api.models import Checkpoint, Event, Job, JobDetails
-from tui.formatting import MISSING, fmt_duration, fmt_fixed
+from tui.display.formats import MISSING, fmt_duration, fmt_fixed
+from tui.errors import FinetopError
 from tui.headless import (
     EXIT_CANCELLED,
     EXIT_ERROR,

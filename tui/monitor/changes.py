@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import attrs
 
-from tui.api.errors import ErrorKind
 from tui.api.models import Checkpoint, Event, Job
+from tui.errors import ErrorKind
 
 __all__ = [
     "Change",

@@ -1,39 +1,30 @@
-"""Hands every change the poller makes to its consumers: callbacks and bounded queues."""
+"""Hands the changes the poller makes to its listeners, a batch at a time."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from tui.monitor.changes import Change
-from tui.monitor.feed import ChangeQueue
 
-__all__ = ["ChangeFanout"]
+__all__ = ["ChangeFanout", "ChangeListener"]
 
 _log = logging.getLogger(__name__)
 
+ChangeListener = Callable[[Sequence[Change]], None]
+"""Called with each batch of changes (one list page, one detail, one cycle's outcome)."""
+
 
 class ChangeFanout:
-    """Synchronous listeners and :class:`ChangeQueue` subscriptions, fed in the order changes
-    happen. A listener that raises is logged and skipped: one consumer never stops the poller."""
+    """Synchronous listeners, fed each batch in the order changes happen. A listener that
+    raises is logged and skipped: one consumer never stops the poller."""
 
-    def __init__(self, listeners: Iterable[Callable[[Change], None]] = ()) -> None:
-        self._listeners: list[Callable[[Change], None]] = list(listeners)
-        self._queues: list[ChangeQueue] = []
+    def __init__(self, listeners: Iterable[ChangeListener] = ()) -> None:
+        self._listeners: list[ChangeListener] = list(listeners)
 
-    def subscribe(self, limit: int) -> ChangeQueue:
-        """A new queue that receives every change from now on until it is closed."""
-        queue = ChangeQueue(limit, on_close=self._unsubscribe)
-        self._queues.append(queue)
-        return queue
-
-    def _unsubscribe(self, queue: ChangeQueue) -> None:
-        with contextlib.suppress(ValueError):
-            self._queues.remove(queue)
-
-    def add_listener(self, callback: Callable[[Change], None]) -> Callable[[], None]:
-        """Call ``callback`` with every change; returns a function that removes it."""
+    def add_listener(self, callback: ChangeListener) -> Callable[[], None]:
+        """Call ``callback`` with every batch of changes; returns a function that removes it."""
         self._listeners.append(callback)
 
         def remove() -> None:
@@ -43,13 +34,13 @@ class ChangeFanout:
         return remove
 
     def emit(self, changes: Iterable[Change]) -> None:
-        """Hand ``changes`` to every consumer."""
-        for change in changes:
-            # Copies: a consumer may unsubscribe (or subscribe) while being called.
-            for listener in list(self._listeners):
-                try:
-                    listener(change)
-                except Exception:
-                    _log.exception("change listener failed")
-            for queue in list(self._queues):
-                queue.put(change)
+        """Hand ``changes`` to every listener as one batch (nothing when there are none)."""
+        batch = list(changes)
+        if not batch:
+            return
+        # A copy: a listener may remove itself (or add another) while being called.
+        for listener in list(self._listeners):
+            try:
+                listener(batch)
+            except Exception:
+                _log.exception("change listener failed")

@@ -11,8 +11,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
-from tui.api.errors import ApiError, ErrorKind, FinetopError
+from tui.api.errors import ApiError
 from tui.api.models import JobDetails, JobsPage
+from tui.errors import ErrorKind, FinetopError
 
 __all__ = ["JobSource", "PollAborted", "RequestGate"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tui.api.backoff import Backoff
 from tui.api.clock import Clock
-from tui.api.errors import ErrorKind, FinetopError
+from tui.errors import ErrorKind, FinetopError
 from tui.monitor.changes import Change, PollFailed, PollRecovered, PollSucceeded
 from tui.monitor.status import PollerState
 

@@ -32,15 +32,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 
 from tui.api.backoff import Backoff
 from tui.api.clock import Clock, SystemClock
-from tui.monitor.changes import Change
 from tui.monitor.detail_tier import DetailTier
-from tui.monitor.fanout import ChangeFanout
-from tui.monitor.feed import ChangeQueue
+from tui.monitor.fanout import ChangeFanout, ChangeListener
 from tui.monitor.gate import JobSource, PollAborted, RequestGate
 from tui.monitor.health import Health
 from tui.monitor.list_tier import ListTier
@@ -55,8 +54,9 @@ __all__ = ["Poller"]
 class Poller:
     """Polls the API on a schedule, keeps ``store`` current and emits what changed.
 
-    Run it with ``await poller.run()`` in a task (it runs until cancelled). Consume changes with
-    ``async for change in poller.changes(): ...`` and/or ``add_listener(callback)``. Every
+    Run it with ``await poller.run()`` in a task (it runs until cancelled). Listeners
+    (``on_changes``, ``add_listener``) receive changes in batches: a list page's, a detail's, a
+    cycle's outcome. Every
     control method (``refresh_now``, ``pause``, ``select``, ``set_intervals``...) takes effect
     at once: it wakes the sleeping loop.
     """
@@ -69,7 +69,7 @@ class Poller:
         clock: Clock | None = None,
         *,
         backoff: Backoff | None = None,
-        on_change: Callable[[Change], None] | None = None,
+        on_changes: ChangeListener | None = None,
     ) -> None:
         self.client = client
         """Where jobs come from."""
@@ -88,7 +88,7 @@ class Poller:
             ),
             self.clock,
         )
-        self._fanout = ChangeFanout([on_change] if on_change else [])
+        self._fanout = ChangeFanout([on_changes] if on_changes else [])
         self._gate = RequestGate(client, settings.max_in_flight)
         self._details = DetailTier(
             self.store, self._gate, self._pace, self.clock, self._fanout.emit
@@ -144,7 +144,7 @@ class Poller:
         pending_detail_interval: float | None = None,
     ) -> None:
         """Change intervals (seconds); the schedule is recomputed at once."""
-        updates = {
+        updates: dict[str, Any] = {
             name: value
             for name, value in (
                 ("list_interval", list_interval),
@@ -198,16 +198,9 @@ class Poller:
 
     # ------------------------------------------------------------------ consumers
 
-    def changes(self, *, limit: int | None = None) -> ChangeQueue:
-        """A new subscription: an async iterator over every change from now on.
-
-        Bounded: past ``limit`` pending changes (default ``settings.queue_limit``) the backlog is
-        coalesced. ``close()`` it to unsubscribe.
-        """
-        return self._fanout.subscribe(limit or self._pace.settings.queue_limit)
-
-    def add_listener(self, callback: Callable[[Change], None]) -> Callable[[], None]:
-        """Call ``callback`` synchronously with every change; returns a function that removes it.
+    def add_listener(self, callback: ChangeListener) -> Callable[[], None]:
+        """Call ``callback`` synchronously with every batch of changes; returns a function that
+        removes it.
 
         A callback that raises is logged and does not stop the poller.
         """

@@ -21,10 +21,9 @@ import attrs
 from tui.api.models import (
     ACTIVE_STATUSES,
     Checkpoint,
-    ClassifierJobDetails,
-    CompletionJobDetails,
     Event,
     Job,
+    is_detail,
     is_terminal_status,
 )
 
@@ -74,14 +73,14 @@ class JobProgress:
 
 def job_events(job: Job) -> tuple[Event, ...]:
     """A job's events oldest first; a list item has none."""
-    if isinstance(job, CompletionJobDetails | ClassifierJobDetails):
+    if is_detail(job):
         return job.events_by_time
     return ()
 
 
 def job_checkpoints(job: Job) -> tuple[Checkpoint, ...]:
     """A job's checkpoints by step, oldest first; a list item has none."""
-    if isinstance(job, CompletionJobDetails | ClassifierJobDetails):
+    if is_detail(job):
         return job.checkpoints_by_step
     return ()
 
@@ -126,9 +125,9 @@ def steps_per_second(
             return steps / seconds
     if recent and start is not None:
         last = recent[-1]
-        seconds = last.created_at - start
-        if last.step_number > 0 and seconds > 0:
-            return last.step_number / seconds
+        since_start = last.created_at - start
+        if last.step_number > 0 and since_start > 0:
+            return last.step_number / since_start
     return None
 
 

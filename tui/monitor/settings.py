@@ -40,8 +40,6 @@ class PollerSettings:
     """Consecutive failed polls after which the status says offline (transport: at once)."""
     stale_after: float | None = None
     """Age of the last success after which the status says stale; default 2x list interval."""
-    queue_limit: int = 1000
-    """Backlog per ``changes()`` consumer past which changes are coalesced."""
 
     def __attrs_post_init__(self) -> None:
         for name in ("list_interval", "full_list_interval", "detail_interval"):

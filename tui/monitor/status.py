@@ -6,7 +6,7 @@ from enum import StrEnum
 
 import attrs
 
-from tui.api.errors import ErrorKind
+from tui.errors import ErrorKind
 
 __all__ = ["PollerState", "PollerStatus"]
 

@@ -28,21 +28,20 @@ from typing import Any
 import attrs
 
 from tui.api.clock import Clock, SystemClock
-from tui.api.errors import ErrorKind, FinetopError
 from tui.api.models import (
     ACTIVE_STATUSES,
     Checkpoint,
     ClassifierJob,
-    ClassifierJobDetails,
     CompletionJob,
-    CompletionJobDetails,
     Event,
     Job,
     JobDetails,
     JobsPage,
     JobStatus,
     StatusGroup,
+    is_detail,
 )
+from tui.errors import ErrorKind, FinetopError
 from tui.monitor.changes import (
     Change,
     CheckpointsAdded,
@@ -64,20 +63,13 @@ __all__ = [
     "JobView",
     "SortColumn",
     "SortSpec",
-    "is_detail",
+    "job_of",
     "list_fields",
     "to_list_item",
 ]
 
 DETAIL_ONLY_FIELDS: frozenset[str] = frozenset({"events", "checkpoints", "classifier_targets"})
 """Fields only ``GET /jobs/{id}`` returns."""
-
-_DETAIL_TYPES = (CompletionJobDetails, ClassifierJobDetails)
-
-
-def is_detail(job: Job) -> bool:
-    """Whether ``job`` carries events and checkpoints (came from ``GET /jobs/{id}``)."""
-    return isinstance(job, _DETAIL_TYPES)
 
 
 def _list_class(job: Job) -> type[CompletionJob] | type[ClassifierJob]:
@@ -205,7 +197,7 @@ class JobView:
     @property
     def details(self) -> JobDetails | None:
         """The job as a ``JobDetails`` when its detail body is held."""
-        return self.job if is_detail(self.job) else None  # type: ignore[return-value]
+        return self.job if is_detail(self.job) else None
 
     @property
     def name(self) -> str:
@@ -242,6 +234,13 @@ class JobView:
         if self.job.status not in ACTIVE_STATUSES:
             return None
         return compute_progress(self.job, now_wall).eta
+
+
+def job_of(value: JobView | Job | None) -> Job | None:
+    """The job inside a store view, or the job itself (``None`` for ``None``)."""
+    if value is None or isinstance(value, CompletionJob | ClassifierJob):
+        return value
+    return value.job
 
 
 @attrs.define
@@ -472,10 +471,9 @@ class JobStore:
         """
         now = self.clock.monotonic() if at is None else at
         old = self._views.get(job.id)
-        detail = is_detail(job)
-        if detail:
-            job = self._capped(job)  # type: ignore[arg-type]
-            merged: Job = job
+        details = self._capped(job) if is_detail(job) else None
+        if details is not None:
+            merged: Job = details
         elif old is not None and old.has_detail:
             merged = self._merge_list_into_detail(old.job, job)
         else:
@@ -489,8 +487,8 @@ class JobStore:
             if fields:
                 changes.append(JobChanged(merged, fields))
 
-        if detail:
-            changes.extend(self._new_history(merged))  # type: ignore[arg-type]
+        if details is not None:
+            changes.extend(self._new_history(details))
             if old is None or not old.has_detail or old.detail_final != merged.is_terminal:
                 changes.append(DetailFetched(job.id, final=merged.is_terminal))
 
@@ -498,12 +496,12 @@ class JobStore:
         updates: dict[str, Any] = {"job": merged}
         if old is not None and _search_fields(old.job) != _search_fields(merged):
             updates["search_text"] = _search_text(merged)
-        if detail:
+        if details is not None:
             # Only a detail clears a detail failure (a list item says nothing about it).
             updates.update(failures=0, last_error=None, last_error_kind=None, error_at=None)
             updates["detail_fetched_at"] = now
             updates["detail_final"] = merged.is_terminal
-            updates["summary"] = JobSummary.of(merged)  # type: ignore[arg-type]
+            updates["summary"] = JobSummary.of(details)
         else:
             updates["listed_at"] = now
             if old is not None and old.has_detail and merged.status != old.job.status:
@@ -518,8 +516,8 @@ class JobStore:
             self._active.discard(job.id)
         else:
             self._active.add(job.id)
-        if detail:
-            self._details[job.id] = len(merged.checkpoints)  # type: ignore[union-attr]
+        if details is not None:
+            self._details[job.id] = len(details.checkpoints)
             self._details.move_to_end(job.id)
             self._evict()
         return changes

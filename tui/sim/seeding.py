@@ -52,7 +52,7 @@ _STEP_CHOICES = (50, 69, 100, 100, 150, 200, 200, 300, 500, 800, 1000)
 _LEARNING_RATES = (1e-4, 1e-4, 5e-5, 4e-5, 1e-5)
 _SUFFIXES = ("support-v2", "sql-gen", "legal-fr", "med-notes", "tickets", "faq-bot", "summaries")
 _WANDB_PROJECTS = ("support-bot", "sql-assistant", "intent-classifier", "moderation", "summaries")
-_CLASSIFIER_TARGETS = (
+_CLASSIFIER_TARGETS: tuple[dict[str, object], ...] = (
     {"name": "intent", "labels": ["billing", "bug_report", "feature_request", "account", "other"]},
     {"name": "moderation", "labels": ["toxicity", "safe", "insult", "threat", "obscene"]},
     {"name": "sentiment", "labels": ["positive", "neutral", "negative"]},

@@ -21,9 +21,6 @@ from tui.api.errors import (
     ApiError,
     AuthenticationError,
     ConflictError,
-    ErrorKind,
-    FinetopError,
-    InsecureURLError,
     NotFoundError,
     PayloadError,
     RateLimitedError,
@@ -32,6 +29,7 @@ from tui.api.errors import (
     ValidationError,
 )
 from tui.api.models import ClassifierJobDetails, CompletionJobDetails
+from tui.errors import ErrorKind, FinetopError, InsecureURLError
 
 KEY = "sk-test-0123456789abcdef"
 BASE = "https://api.mistral.ai"

@@ -15,7 +15,7 @@ from tui.api.clock import ManualClock
 from tui.api.convert import parse_job
 from tui.api.errors import AuthenticationError, ServerError
 from tui.api.models import JobDetails
-from tui.formatting import MISSING, fmt_duration
+from tui.display.formats import MISSING, fmt_duration
 from tui.headless.jobs import run_jobs
 from tui.headless.render import format_table
 from tui.headless.show import render_job, run_show

@@ -27,7 +27,7 @@ def make_poller(
         PollerSettings(**settings),
         clock,
         backoff=Backoff(base=2.0, cap=300.0, jitter=0.0, rng=random.Random(1)),
-        on_change=seen.append,
+        on_changes=seen.extend,
     )
     return poller, seen
 

@@ -10,7 +10,8 @@ from monitor_factories import T0, checkpoint, detail
 from poller_helpers import advance, make_poller, running, step
 
 from tui.api.clock import ManualClock
-from tui.api.errors import ErrorKind, PayloadError, RateLimitedError, ServerError, TransportError
+from tui.api.errors import PayloadError, RateLimitedError, ServerError, TransportError
+from tui.errors import ErrorKind
 from tui.monitor.changes import (
     CheckpointsAdded,
     DetailFetched,
@@ -300,23 +301,22 @@ async def test_requests_never_exceed_max_in_flight_and_polls_do_not_overlap() ->
         assert source.count("list") >= 3  # 3 pages of 100
 
 
-async def test_changes_iterator() -> None:
+async def test_listeners_get_one_batch_per_page_detail_and_cycle() -> None:
     clock, source = ManualClock(), workspace(running=1, finished=1)
     poller, _ = make_poller(source, clock)
-    feed = poller.changes()
+    batches: list[list[type]] = []
+    remove = poller.add_listener(lambda batch: batches.append([type(c) for c in batch]))
     async with running(poller):
-        first = [await feed.get() for _ in range(5)]
-        assert [type(c) for c in first] == [
-            JobAdded,
-            JobAdded,
-            CheckpointsAdded,
-            DetailFetched,
-            PollSucceeded,
+        assert batches[:3] == [
+            [JobAdded, JobAdded],  # the list page
+            [CheckpointsAdded, DetailFetched],  # the running job's detail
+            [PollSucceeded],  # the cycle's outcome
         ]
-        feed.close()
-        assert feed.closed
-        with pytest.raises(StopAsyncIteration):
-            await feed.get()
+        remove()
+        seen = len(batches)
+        poller.refresh_now()
+        await advance(clock, poller, 1)
+        assert len(batches) == seen
 
 
 async def test_scheduled_full_list_is_a_rolling_sweep() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import attrs
 from poller_helpers import advance, running
@@ -12,7 +12,7 @@ from support.inprocess_sim import SIM_START, RequestLog, sim_client
 
 from tui.api.backoff import Backoff
 from tui.api.clock import ManualClock
-from tui.api.errors import ErrorKind
+from tui.errors import ErrorKind
 from tui.monitor.changes import (
     Change,
     CheckpointsAdded,
@@ -37,7 +37,7 @@ def make_poller(client, clock: ManualClock, **settings: object) -> tuple[Poller,
         PollerSettings(**settings),  # type: ignore[arg-type]
         clock,
         backoff=Backoff(base=2.0, cap=300.0, jitter=0.2, rng=random.Random(3)),
-        on_change=seen.append,
+        on_changes=seen.extend,
     )
     return poller, seen
 
@@ -77,15 +77,16 @@ async def test_budget_and_checkpoint_latency_on_a_large_workspace() -> None:
     async with simulated(jobs=1000, live=3) as sim:
         clock, log = sim.clock, sim.log
 
-        def on_change(change: Change) -> None:
-            if isinstance(change, CheckpointsAdded):
-                latencies.extend(
-                    clock.time() - c.created_at
-                    for c in change.checkpoints
-                    if c.created_at > SIM_START
-                )
+        def on_changes(changes: Sequence[Change]) -> None:
+            for change in changes:
+                if isinstance(change, CheckpointsAdded):
+                    latencies.extend(
+                        clock.time() - c.created_at
+                        for c in change.checkpoints
+                        if c.created_at > SIM_START
+                    )
 
-        sim.poller.add_listener(on_change)
+        sim.poller.add_listener(on_changes)
         async with running(sim.poller) as poller:
             assert len(poller.store) == len(sim.world)
             for minute in range(10):
@@ -102,10 +103,10 @@ async def test_new_job_reaches_consumer_within_list_interval() -> None:
     async with simulated(jobs=200, live=1, arrivals=True, arrival_interval=120.0) as sim:
         clock = sim.clock
         sim.poller.add_listener(
-            lambda c: (
-                latencies.append(clock.time() - c.job.created_at)
+            lambda changes: latencies.extend(
+                clock.time() - c.job.created_at
+                for c in changes
                 if isinstance(c, JobAdded) and c.job.created_at > SIM_START
-                else None
             )
         )
         async with running(sim.poller) as poller:

@@ -13,27 +13,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-__all__ = ["HelpScreen", "key_display"]
+from tui.app.actions import key_display
 
-
-def key_display(keys: str) -> str:
-    """``"up,k"`` -> ``"↑ k"``, ``"ctrl+p"`` -> ``"^p"``: how a binding's keys read on screen."""
-    shown: list[str] = []
-    for key in keys.split(","):
-        key = key.strip()
-        if not key:
-            continue
-        *modifiers, base = key.split("+")
-        text = format_key(base)
-        if "ctrl" in modifiers:
-            modifiers.remove("ctrl")
-            text = f"^{text}"
-        shown.append("+".join([*modifiers, text]))
-    return " ".join(shown)
+__all__ = ["HelpScreen"]
 
 
 class HelpScreen(ModalScreen[None]):

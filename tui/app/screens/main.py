@@ -13,7 +13,7 @@ meantime is remembered and applied when the screen is visible again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.cells import cell_len
 from textual import on
@@ -39,7 +39,7 @@ from tui.app.widgets.status_line import StatusLine
 from tui.monitor.query import JobFilter, SortColumn, SortSpec
 
 if TYPE_CHECKING:
-    from tui.app.app import FinetopApp
+    from tui.app.host import ScreenHost
     from tui.monitor.store import JobView
 
 __all__ = ["GROUP_FILTERS", "MainScreen", "ReadOnlyMainScreen", "main_screen_class"]
@@ -111,9 +111,9 @@ class _MainScreenBase(Screen[None]):
         self._filter_timer: Timer | None = None
 
     @property
-    def finetop(self) -> FinetopApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
+    def finetop(self) -> ScreenHost:
+        """The app, as this screen uses it."""
+        return cast("ScreenHost", self.app)
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
@@ -478,11 +478,9 @@ class ReadOnlyMainScreen(_MainScreenBase):
 class MainScreen(_MainScreenBase):
     """The main screen with the cancel and start bindings."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        binding
-        for binding in bindings_for(Scope.SCREEN, read_only=False)
-        if binding.id not in {b.id for b in bindings_for(Scope.SCREEN, read_only=True)}
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for(
+        Scope.SCREEN, read_only=False, mutating_only=True
+    )
 
 
 def main_screen_class(read_only: bool) -> type[_MainScreenBase]:

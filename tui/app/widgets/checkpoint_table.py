@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from tui.api.models import Checkpoint
-from tui.formatting import MISSING, fmt_loss, fmt_perplexity, fmt_time
+from tui.display.formats import MISSING, fmt_loss, fmt_perplexity, fmt_time
 
 __all__ = ["CheckpointTable"]
 

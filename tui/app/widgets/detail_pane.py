@@ -24,10 +24,10 @@ from textual.events import Click
 from textual.widget import Widget
 from textual.widgets import Static
 
-from tui.api.models import Job
+from tui.api.models import Job, is_detail
 from tui.app.widgets import detail_sections as sections
 from tui.app.widgets.checkpoint_table import CheckpointTable
-from tui.app.widgets.metrics import unwrap_job
+from tui.monitor.store import job_of
 
 __all__ = ["DetailPane"]
 
@@ -133,7 +133,7 @@ class DetailPane(Widget):
         ``now`` is wall-clock Unix seconds, for ages, elapsed time and the ETA.
         ``monotonic_now`` (the store's clock) lets the pane say how old its data is.
         """
-        job = unwrap_job(job_or_view)
+        job = job_of(job_or_view)
         previous = self._job
         self._job = job
         self._view = job_or_view if job_or_view is not job else None
@@ -254,7 +254,7 @@ class DetailPane(Widget):
 
     def _render_checkpoints(self, job: Job, table: CheckpointTable) -> None:
         self._update_section("checkpoints-heading", sections.checkpoints_heading(job))
-        checkpoints = job.checkpoints_by_step if sections.is_details(job) else ()
+        checkpoints = job.checkpoints_by_step if is_detail(job) else ()
         table.display = bool(checkpoints)
         added = table.sync(checkpoints, self.tz)
         if added and not table.following:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import tzinfo
-from typing import TypeGuard
 
 import attrs
 from textual.cache import LRUCache
@@ -20,14 +19,13 @@ from tui.api.models import (
     ClassifierJob,
     ClassifierJobDetails,
     CompletionJob,
-    CompletionJobDetails,
     GithubRepository,
     Job,
-    JobDetails,
     WandbIntegration,
+    is_detail,
 )
 from tui.app.widgets.status_badge import status_content
-from tui.formatting import (
+from tui.display.formats import (
     MISSING,
     fmt_age,
     fmt_bool,
@@ -52,7 +50,6 @@ __all__ = [
     "header",
     "hyperparameters",
     "integrations",
-    "is_details",
     "overview",
     "progress",
     "repositories",
@@ -68,11 +65,6 @@ _DEEP_INDENT = 4
 """Indent of a value moved under its label (a token too long for the value column)."""
 _NOT_LOADED = "not loaded yet: they come with the job's detail"
 """What a section fed only by the detail payload says before that payload arrives."""
-
-
-def is_details(job: Job | None) -> TypeGuard[JobDetails]:
-    """Whether ``job`` carries its detail payload (events, checkpoints), not just a list item."""
-    return isinstance(job, CompletionJobDetails | ClassifierJobDetails)
 
 
 def header(job: Job) -> Content:
@@ -122,7 +114,7 @@ def _freshness(
     fetched = getattr(view, "detail_fetched_at", None)
     if getattr(view, "detail_final", False):
         state = "final (the job has finished)"
-    elif is_details(job):
+    elif is_detail(job):
         state = "live"
     else:
         state = "list only; the detail is being fetched"
@@ -300,7 +292,7 @@ def targets(job: Job, *, width: int) -> Content | None:
 def events(job: Job, *, now: float, tz: tzinfo | None, width: int) -> Content:
     """The job's events, oldest first, each with its time, name, status and age."""
     lines = [_heading("Events")]
-    if not is_details(job):
+    if not is_detail(job):
         note = "no events yet: they come with the job's detail"
         lines.append(_kv(width, "", (note, "$text-muted")))
         return _lines(lines)
@@ -325,7 +317,7 @@ def events(job: Job, *, now: float, tz: tzinfo | None, width: int) -> Content:
 
 def checkpoints_heading(job: Job) -> Content:
     """The heading above the checkpoints table: how many there are, how many were evaluated."""
-    if not is_details(job):
+    if not is_detail(job):
         note = f"  {_NOT_LOADED}"
     elif checkpoints := job.checkpoints_by_step:
         evaluated = sum(1 for c in checkpoints if c.metrics.evaluated)

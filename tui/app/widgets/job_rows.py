@@ -14,8 +14,9 @@ import attrs
 from rich.text import Text
 
 from tui.api.models import Job, StatusGroup, status_group
-from tui.app.widgets.status_badge import DEFAULT_GROUP_STYLES, status_glyph
-from tui.formatting import MISSING, fmt_age, fmt_duration, fmt_loss, short_id
+from tui.app.widgets.status_badge import DEFAULT_GROUP_STYLES
+from tui.display.formats import MISSING, fmt_age, fmt_duration, fmt_loss, short_id
+from tui.monitor.labels import status_label
 from tui.monitor.progress import compute_progress
 from tui.monitor.store import JobView
 
@@ -62,12 +63,6 @@ TIME_COLUMNS = ("age", "progress", "eta")
 COLUMN_INDEX = {key: index for index, (key, _, _) in enumerate(COLUMNS)}
 """Each column's index in :data:`COLUMNS` (and in what :func:`row_cells` returns)."""
 
-_SHORT_WORDS = {
-    "CANCELLATION_REQUESTED": "CANCELLING",
-    "FAILED_VALIDATION": "INVALID",
-}
-"""Statuses too long for the column; the detail pane shows the full word."""
-
 _KIND_WORDS = {"completion": "compl", "classifier": "class"}
 
 BAR_WIDTH = 8
@@ -108,9 +103,8 @@ class JobIdCell(Text):
 
 def status_cell(status: str, styles: Mapping[StatusGroup, str] | None = None) -> Text:
     """Glyph and word (never colour alone), styled by status group (``styles``: the theme's)."""
-    word = _SHORT_WORDS.get(status, status or "?")
     style = (styles or DEFAULT_GROUP_STYLES).get(status_group(status), "")
-    return Text(f"{status_glyph(status)} {word}", style=style, no_wrap=True, end="")
+    return Text(status_label(status, short=True), style=style, no_wrap=True, end="")
 
 
 def _bar(fraction: float | None) -> str:

@@ -20,13 +20,11 @@ from textual.widgets import Sparkline, Static
 
 from tui.api.models import (
     Checkpoint,
-    ClassifierJob,
-    ClassifierJobDetails,
-    CompletionJob,
-    CompletionJobDetails,
     Job,
+    is_detail,
 )
-from tui.formatting import MISSING, fmt_loss, fmt_perplexity, is_number
+from tui.display.formats import MISSING, fmt_loss, fmt_perplexity, is_number
+from tui.monitor.store import job_of
 
 __all__ = [
     "MAX_POINTS",
@@ -35,7 +33,6 @@ __all__ = [
     "MetricsPanel",
     "build_series",
     "downsample",
-    "unwrap_job",
 ]
 
 MAX_POINTS = 500
@@ -50,16 +47,6 @@ METRICS: tuple[tuple[str, str], ...] = (
     ("perplexity", "perplexity"),
 )
 """``(key, label)`` of each metric, in display order."""
-
-
-def unwrap_job(job_or_view: object) -> Job | None:
-    """The job inside a store view (anything with a ``.job``), or the job itself."""
-    if job_or_view is None:
-        return None
-    if isinstance(job_or_view, CompletionJob | ClassifierJob):
-        return job_or_view
-    inner = getattr(job_or_view, "job", None)
-    return inner if isinstance(inner, CompletionJob | ClassifierJob) else None
 
 
 @attrs.frozen
@@ -97,7 +84,7 @@ def _value(checkpoint: Checkpoint, key: str) -> float | None:
 
 def build_series(job: Job | None) -> dict[str, MetricSeries]:
     """Every metric's measured points for a job (empty for a list item without checkpoints)."""
-    if not isinstance(job, CompletionJobDetails | ClassifierJobDetails):
+    if not is_detail(job):
         return {key: MetricSeries() for key, _ in METRICS}
     checkpoints = job.checkpoints_by_step
     series: dict[str, MetricSeries] = {}
@@ -212,7 +199,7 @@ class MetricsPanel(Widget):
 
         Only what changed is redrawn: an unchanged series keeps its sparkline untouched.
         """
-        job = unwrap_job(job_or_view)
+        job = job_of(job_or_view)
         self._job_id = job.id if job is not None else None
         new_series = build_series(job)
         for key, label in METRICS:

@@ -1,41 +1,23 @@
-"""A job status as a glyph and a word, so status never depends on colour alone.
+"""The colours of a job status: its group's style, from the theme or named ANSI colours.
 
-The job table and the detail pane both use :func:`status_badge`, so a status looks the same
-everywhere. Statuses the API may add later still render, as ``? RAW`` in the "unknown" style.
+The glyph and word come from :mod:`tui.monitor.labels`; this module only styles them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rich.text import Text
 from textual.content import Content
 
-from tui.api.models import JobStatus, StatusGroup, status_group
+from tui.api.models import StatusGroup, status_group
+from tui.monitor.labels import status_label
 
 __all__ = [
     "DEFAULT_GROUP_STYLES",
-    "STATUS_GLYPHS",
     "THEME_GROUP_STYLES",
     "group_styles_from_theme",
-    "status_badge",
     "status_content",
-    "status_glyph",
 ]
-
-STATUS_GLYPHS: Mapping[str, str] = {
-    JobStatus.QUEUED: "◌",
-    JobStatus.VALIDATING: "◐",
-    JobStatus.VALIDATED: "○",
-    JobStatus.STARTED: "▶",
-    JobStatus.RUNNING: "▶",
-    JobStatus.CANCELLATION_REQUESTED: "◼",
-    JobStatus.SUCCESS: "✔",
-    JobStatus.FAILED: "✘",
-    JobStatus.FAILED_VALIDATION: "✘",
-    JobStatus.CANCELLED: "⊘",
-}
-"""One glyph per documented status; every other status gets ``?``."""
 
 DEFAULT_GROUP_STYLES: Mapping[StatusGroup, str] = {
     StatusGroup.PENDING: "yellow",
@@ -79,23 +61,6 @@ def group_styles_from_theme(variables: Mapping[str, str]) -> dict[StatusGroup, s
     return styles
 
 
-def status_glyph(status: str) -> str:
-    """The glyph for a raw status string (``?`` when finetop does not know it)."""
-    return STATUS_GLYPHS.get(status, "?")
-
-
-def status_badge(status: str, styles: Mapping[StatusGroup, str] | None = None) -> Text:
-    """``✔ SUCCESS``, ``▶ RUNNING``, ``? SOMETHING_NEW``: a glyph and the word, styled by group.
-
-    ``styles`` overrides :data:`DEFAULT_GROUP_STYLES` (for instance with colours from the theme).
-    """
-    group = status_group(status)
-    style = (styles or DEFAULT_GROUP_STYLES).get(group, DEFAULT_GROUP_STYLES[group])
-    word = status or "?"
-    return Text(f"{status_glyph(status)} {word}", style=style, no_wrap=True, end="")
-
-
 def status_content(status: str) -> Content:
-    """:func:`status_badge` as Textual ``Content``, coloured from the app's theme."""
-    group = status_group(status)
-    return Content.styled(f"{status_glyph(status)} {status or '?'}", THEME_GROUP_STYLES[group])
+    """The status's glyph and word as Textual ``Content``, coloured from the app's theme."""
+    return Content.styled(status_label(status), THEME_GROUP_STYLES[status_group(status)])

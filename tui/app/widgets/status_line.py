@@ -15,8 +15,8 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.api.errors import ErrorKind
 from tui.api.models import StatusGroup
+from tui.errors import ErrorKind
 
 __all__ = [
     "DEMO_HINT",

@@ -33,7 +33,7 @@ from types import MappingProxyType
 
 import attrs
 
-from tui.settings_schema import (
+from tui.settings.schema import (
     FILE_ONLY_KEYS,
     OPTIONS_BY_NAME,
     ConfigError,

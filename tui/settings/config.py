@@ -9,7 +9,7 @@ The API key is never a flag. It comes from the variable named by ``api_key_env``
 ``MISTRAL_API_KEY``), else from ``api_key_command``, else from a literal ``api_key`` in the file.
 When the selected profile names a key source of its own, only that profile's sources are used, so
 a key exported for another workspace is never sent by mistake. A command is run only when
-connecting (``tui.connect``), never here.
+connecting (``tui.headless.connect``), never here.
 """
 
 from __future__ import annotations
@@ -23,19 +23,18 @@ from urllib.parse import urlsplit
 import attrs
 import platformdirs
 
-from tui.settings_file import ConfigFile, FileLayer, permission_warning, read_config_file
-from tui.settings_key import KeyKind, KeySource, Secret, check_key_text
-from tui.settings_schema import (
+from tui.settings.file import ConfigFile, FileLayer, permission_warning, read_config_file
+from tui.settings.key import KeyKind, KeySource, Secret, check_key_text
+from tui.settings.schema import (
     COLOR_SYSTEMS,
     DEFAULT_SERVER_URL,
     OPTIONS,
     OPTIONS_BY_NAME,
     ConfigError,
-    check_insecure_url,
     check_value,
-    is_loopback_host,
     parse_env_value,
 )
+from tui.settings.urls import check_insecure_url, is_loopback_host
 
 __all__ = [
     "COLOR_SYSTEMS",
@@ -246,12 +245,12 @@ def load_settings(
     for name, value in flags.items():
         if name in ("profile", "config"):
             continue
-        option = OPTIONS_BY_NAME.get(name)
-        if option is None or option.env is None:
+        flag_option = OPTIONS_BY_NAME.get(name)
+        if flag_option is None or flag_option.env is None:
             raise ConfigError(
                 f"--{name.replace('_', '-')}: not a setting that can be given as a flag"
             )
-        layer({name: check_value(option, value, f"--{name.replace('_', '-')}")}, FLAG)
+        layer({name: check_value(flag_option, value, f"--{name.replace('_', '-')}")}, FLAG)
 
     key, no_key_reason = _choose_key(
         config.top, profile, profile_name, env, (file_origin, profile_file_origin)

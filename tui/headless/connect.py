@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any, Protocol, Self
 import attrs
 
 from tui import __version__
-from tui.api.errors import FinetopError
-from tui.config import Settings
-from tui.settings_key import KeyKind, Secret, run_key_command
+from tui.errors import FinetopError
+from tui.settings.config import Settings
+from tui.settings.key import KeyKind, Secret, run_key_command
 
 if TYPE_CHECKING:
     import httpx
@@ -57,7 +57,7 @@ class _Simulator(Protocol):
 def resolve_key(settings: Settings) -> Settings:
     """``settings`` with the key read (runs ``api_key_command`` if it has not run yet).
 
-    Raises ``tui.settings_key.ApiKeyError`` (a FinetopError) with a one-line message that never
+    Raises ``tui.settings.key.ApiKeyError`` (a FinetopError) with a one-line message that never
     holds the key or the command's output. Blocking: call it from a thread inside an event loop.
     """
     source = settings.api_key

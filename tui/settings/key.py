@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import attrs
 
-from tui.api.errors import FinetopError
+from tui.errors import FinetopError
 
 __all__ = ["ApiKeyError", "KeyKind", "KeySource", "Secret", "run_key_command"]
 
@@ -72,7 +72,7 @@ class ApiKeyError(FinetopError):
 @attrs.frozen
 class KeySource:
     """Where the API key comes from; ``value`` is filled for env and file keys, and for a command
-    once it has run (see ``tui.connect.resolve_key``)."""
+    once it has run (see ``tui.headless.connect.resolve_key``)."""
 
     kind: KeyKind = KeyKind.NONE
     origin: str = "default"

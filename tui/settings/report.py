@@ -6,7 +6,7 @@ ever printed, not even the last four.
 
 from __future__ import annotations
 
-from tui.config import Settings
+from tui.settings.config import Settings
 
 __all__ = ["EXAMPLE_CONFIG", "format_settings", "settings_rows"]
 

@@ -12,12 +12,11 @@ import re
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
-from urllib.parse import urlsplit
 
 import attrs
 
-from tui.api.errors import ErrorKind, FinetopError, InsecureURLError
-from tui.api.hosts import is_loopback_host
+from tui.errors import ErrorKind, FinetopError
+from tui.settings.urls import normalize_server_url
 
 __all__ = [
     "COLOR_SYSTEMS",
@@ -28,12 +27,9 @@ __all__ = [
     "ConfigError",
     "Kind",
     "Option",
-    "check_insecure_url",
     "check_value",
     "describe_got",
     "find_key_line",
-    "is_loopback_host",
-    "normalize_server_url",
     "parse_env_value",
     "suggest",
 ]
@@ -130,37 +126,6 @@ def suggest(name: str, known: list[str] | tuple[str, ...]) -> str:
     """`` (did you mean 'x'?)`` for a likely typo, else an empty string."""
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def normalize_server_url(value: str) -> str:
-    """Check an API base URL and drop a trailing slash or ``/v1`` (finetop adds ``/v1/...``).
-
-    Raises ``ValueError`` with a short reason.
-    """
-    text = value.strip()
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 - raises ValueError for a malformed port
-    except ValueError:
-        raise ValueError(f"not a valid URL: {text!r}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"expected an http:// or https:// URL with a host, got {text!r}")
-    if parts.query or parts.fragment:
-        raise ValueError(f"expected a base URL without query or fragment, got {text!r}")
-    path = parts.path.rstrip("/")
-    if path.endswith("/v1"):
-        path = path[: -len("/v1")]
-    return f"{parts.scheme}://{parts.netloc}{path}"
-
-
-def check_insecure_url(url: str, *, allowed: bool) -> None:
-    """Refuse plain HTTP to a host other than this machine unless explicitly allowed."""
-    parts = urlsplit(url)
-    if parts.scheme == "http" and not allowed and not is_loopback_host(parts.hostname or ""):
-        raise InsecureURLError(
-            f"refusing plain http:// to {parts.hostname} (the API key would travel unencrypted); "
-            "use https://, or pass --insecure-http (insecure_http = true in the config file)"
-        )
 
 
 def check_value(option: Option, value: object, where: str) -> object:
