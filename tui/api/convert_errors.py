@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.v import transform_error
 
 from tui.api.convert_rules import WireTypeError
@@ -18,8 +17,6 @@ def describe(exc: BaseException, type_: Any) -> str:
         return str(exc)
     if isinstance(exc, KeyError):
         return "required field missing"
-    if isinstance(exc, ForbiddenExtraKeysError):
-        return f"unexpected keys {sorted(exc.extra_fields)}"
     name = getattr(type_, "__name__", None)
     if name is not None:
         return f"expected {name}"

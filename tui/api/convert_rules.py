@@ -278,11 +278,11 @@ def register_structure_hooks(conv: cattrs.Converter) -> None:
     def raw_model_factory(cls: type) -> Callable[[Any, Any], Any]:
         def structure_raw(value: Any, _: Any) -> Any:
             data = as_object(value)
-            kind = data.get("type")
-            if not isinstance(kind, str):
-                error = WireTypeError("expected str")
+            try:
+                kind = structure_str(data.get("type"), str)
+            except WireTypeError as error:  # reported at ``.type``, like a structured field
                 error.__notes__ = [AttributeValidationNote("type", "type", str)]
-                raise ClassValidationError("invalid type", [error], cls)
+                raise ClassValidationError("invalid type", [error], cls) from None
             check_depth(data)
             return cls(type=kind, raw=dict(data))
 
