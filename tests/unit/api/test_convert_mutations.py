@@ -457,3 +457,17 @@ def test_any_number_in_a_long_metrics_column(value: Any) -> None:
     else:
         assert job.checkpoints[10].metrics.valid_loss == float(value)
         assert type(job.checkpoints[10].metrics.valid_loss) is float
+
+
+def test_metrics_sent_as_the_integer_zero_become_floats() -> None:
+    data = payload(PIXTRAL)
+    for point in data["checkpoints"]:
+        point["metrics"].update(valid_loss=0, valid_mean_token_accuracy=0)
+    raw = orjson.dumps(data)
+    assert b'"valid_loss":0,' in raw
+    job = parse_job(raw)
+    for point in job.checkpoints:
+        assert point.metrics.valid_loss == 0.0
+        assert type(point.metrics.valid_loss) is float
+        assert type(point.metrics.valid_mean_token_accuracy) is float
+        assert not point.metrics.evaluated
