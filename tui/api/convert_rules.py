@@ -119,7 +119,7 @@ def structure_float(value: Any, _: Any) -> float:
         except OverflowError:
             raise WireTypeError("number out of range") from None
     if math.isfinite(value):
-        return value  # type: ignore[no-any-return]
+        return value
     raise WireTypeError("expected a finite number")
 
 
