@@ -4,8 +4,9 @@ A loss curve falls steeply at first and then flattens, so a plain spread statist
 would call the first steps outliers. Spikes are found against the curve's own neighbourhood
 instead: a point is a spike when it stands well above the median of the points on *both* sides
 of it (for the newest point, above those before it, once there are enough; the first point is
-never one, a run starts high). "Well above" is relative to the curve's noise: several times the median absolute
-deviation of every point from its local median, and never less than :data:`SPIKE_FLOOR`.
+never one, a run starts high). "Well above" is relative to the curve's noise: several times the
+median absolute deviation of every point from its local level, and never less than
+:data:`SPIKE_FLOOR`.
 
 The range spans the points that are not spikes, snapped outwards to a round quantum (a
 twentieth of its span, rounded to 1/2/5) so it stays put while a run adds points inside it.
