@@ -16,6 +16,7 @@ from tui.monitor.curves.ticks import (
     format_ticks,
     linear_ticks,
     log_ticks,
+    nice_floor,
     nice_step,
     step_ticks,
 )
@@ -31,6 +32,13 @@ def step_of(ticks: list[float]) -> float:
 )
 def test_nice_step(rough: float, expected: float) -> None:
     assert nice_step(rough) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(250, 200), (0.3, 0.2), (7, 5), (10, 10), (0.0999, 0.05)]
+)
+def test_nice_floor(value: float, expected: float) -> None:
+    assert nice_floor(value) == pytest.approx(expected)
 
 
 def test_linear_ticks_of_a_loss_range() -> None:

@@ -175,8 +175,12 @@ class _Raster:
     clipped: bool
 
 
-def _draw_line(line: PlotLine, geometry: PlotGeometry, canvas: DotCanvas) -> list[tuple[int, int]]:
+def _draw_line(
+    line: PlotLine, geometry: PlotGeometry, canvas: DotCanvas, marks: set[int]
+) -> list[tuple[int, int]]:
     """Draw one line; return the dot ``(x, clip)`` of its points clipped at the y-range's edge.
+
+    The cells of a dotted line's measured points (its pluses) are added to ``marks``.
 
     A solid line with more points than dot columns is drawn column by column: the points that
     fall in one dot column make a vertical run from their lowest to their highest, joined to
@@ -202,6 +206,7 @@ def _draw_line(line: PlotLine, geometry: PlotGeometry, canvas: DotCanvas) -> lis
                 canvas.line(previous[0], previous[1], x, y, dotted=True)
             if geometry.first_step <= step <= geometry.last_step:
                 canvas.plus(round(x), round(y))
+                marks.add(round(y) // 4 * canvas.columns + round(x) // 2)
             previous = (x, y)
             continue
         if column is not None and round(x) == column:
@@ -218,35 +223,55 @@ def _draw_line(line: PlotLine, geometry: PlotGeometry, canvas: DotCanvas) -> lis
     return clipped_at
 
 
+def _wins(line: PlotLine, owner: PlotLine | None, dots: int, owner_dots: int, mark: bool) -> bool:
+    """Whether ``line`` takes the colour of a cell it shares with the ``owner`` drawn before it.
+
+    Lines come in kind order (raw, train, valid). A faint raw curve never holds a cell; a valid
+    point's plus always takes it; where valid's dotted joins cross train's solid line, the line
+    with more dots in the cell keeps it, so train stays the colour of its own curve.
+    """
+    if owner is None or owner.kind is LineKind.TRAIN_RAW or line.kind is owner.kind:
+        return True
+    return mark or dots > owner_dots
+
+
 def _raster(plot: ChartPlot, geometry: PlotGeometry) -> _Raster:
-    """Every line drawn and merged: a cell shows all dots, in the ink of the top line."""
+    """Every line drawn and merged: a cell shows all dots, coloured as :func:`_wins` says."""
     columns, rows = geometry.columns, geometry.rows
     several = len(plot.runs) > 1
     count = columns * rows
     bits = bytearray(count)
-    owners: list[Ink | None] = [None] * count
+    owners: list[PlotLine | None] = [None] * count
+    owner_dots = [0] * count
     markers: dict[int, tuple[str, Ink]] = {}
     ends: dict[int, int] = {}
     for line in plot.lines:
         canvas = DotCanvas(columns, rows)
-        ink = Ink(_ROLE_OF_KIND[line.kind], run=line.run if several else None)
-        for x, clip in _draw_line(line, geometry, canvas):
+        marks: set[int] = set()
+        run = line.run if several else None
+        for x, clip in _draw_line(line, geometry, canvas, marks):
             index = (0 if clip > 0 else rows - 1) * columns + min(x // 2, columns - 1)
             glyph = SPIKE_ABOVE if clip > 0 else SPIKE_BELOW
-            markers[index] = (glyph, Ink(Role.SPIKE, run=ink.run))
+            markers[index] = (glyph, Ink(Role.SPIKE, run=run))
         for index, cell_bits in enumerate(canvas.bits):
             if cell_bits:
                 bits[index] |= cell_bits
-                owners[index] = ink
+                dots = cell_bits.bit_count()
+                if _wins(line, owners[index], dots, owner_dots[index], index in marks):
+                    owners[index], owner_dots[index] = line, dots
         if several and line.kind is not LineKind.TRAIN_RAW:
             ends.setdefault(line.run, _end_cell(line, geometry, columns))
     chars = [braille_char(cell) if cell else " " for cell in bits]
     blank = Ink(Role.BLANK)
-    inks = [owner or blank for owner in owners]
-    for run, index in ends.items():
+    line_inks = {
+        id(line): Ink(_ROLE_OF_KIND[line.kind], run=line.run if several else None)
+        for line in plot.lines
+    }
+    inks = [blank if owner is None else line_inks[id(owner)] for owner in owners]
+    for run_index, index in ends.items():
         if index >= 0:  # the run's number at the end of its curve
-            chars[index] = str(run + 1)
-            inks[index] = Ink(Role.TRAIN, run=run)
+            chars[index] = str(run_index + 1)
+            inks[index] = Ink(Role.TRAIN, run=run_index)
     for index, (glyph, ink) in markers.items():
         chars[index] = glyph
         inks[index] = ink

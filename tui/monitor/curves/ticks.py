@@ -19,6 +19,7 @@ __all__ = [
     "format_ticks",
     "linear_ticks",
     "log_ticks",
+    "nice_floor",
     "nice_step",
     "step_ticks",
 ]
@@ -41,6 +42,18 @@ def nice_step(rough: float) -> float:
             if step >= rough * (1 - _EPSILON):
                 return step
     return 10.0 ** (exponent + 1)  # pragma: no cover - the loop always returns
+
+
+def nice_floor(value: float) -> float:
+    """The largest round value (1, 2 or 5 times a power of ten) at most ``value``."""
+    if not math.isfinite(value) or value <= 0:
+        return 1.0
+    exponent = math.floor(math.log10(value))
+    for mantissa in (5.0, 2.0, 1.0):
+        candidate = mantissa * 10.0**exponent
+        if candidate <= value * (1 + _EPSILON):
+            return candidate
+    return 10.0**exponent  # pragma: no cover - 1 x 10^exponent always fits
 
 
 def _multiples(low: float, high: float, step: float) -> list[float]:
