@@ -17,6 +17,7 @@ caller shows a one-line summary instead).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import attrs
@@ -143,12 +144,18 @@ class PlotGeometry:
 
         ``None`` for a value with no place on a log axis.
         """
-        fraction = self.scale.fraction(value)
-        if fraction is None:
-            return None
-        clip = 1 if fraction > 1 + 1e-9 else -1 if fraction < -1e-9 else 0
-        fraction = min(max(fraction, 0.0), 1.0)
-        return (1.0 - fraction) * (self.rows * 4 - 1), clip
+        scale = self.scale
+        if scale.log:
+            if value <= 0:
+                return None
+            value = math.log10(value)
+        # Called for every point of every line: plain arithmetic, no helper calls.
+        fraction = (value - scale.low) / (scale.high - scale.low)
+        if fraction > 1 + 1e-9:
+            return 0.0, 1
+        if fraction < -1e-9:
+            return float(self.rows * 4 - 1), -1
+        return (1.0 - fraction) * (self.rows * 4 - 1), 0
 
     def column_of(self, step: float) -> int:
         """The cell column a step falls in (clamped to the plot)."""

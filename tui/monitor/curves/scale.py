@@ -65,7 +65,13 @@ def find_spikes(values: Sequence[float], window: int = SPIKE_WINDOW) -> frozense
     # before[i]: the median of the (up to) ``window`` points before i. The ``window`` points
     # after i are the points before i + window + 1, so one pass serves both sides.
     before: list[float | None] = [None]
-    before += [_median(values[max(0, i - window) : i]) for i in range(1, count + 1)]
+    before += [_median(values[max(0, i - window) : i]) for i in range(1, min(window, count) + 1)]
+    if window == 4:  # the median of four is their sum less the extremes, halved: no sort
+        for i in range(5, count + 1):
+            four = values[i - 4 : i]
+            before.append((sum(four) - max(four) - min(four)) / 2)
+    else:
+        before += [_median(values[i - window : i]) for i in range(window + 1, count + 1)]
 
     def after(index: int) -> float | None:
         end = index + window + 1

@@ -125,6 +125,8 @@ def run_label(job: Job) -> str:
 
 def _finite(value: object) -> float | None:
     """``value`` as a float when it is a finite number, else ``None``."""
+    if value.__class__ is float:  # the common case, checked once per metric per checkpoint
+        return value if math.isfinite(value) else None  # type: ignore[arg-type]
     return float(value) if is_number(value) else None  # type: ignore[arg-type]
 
 
