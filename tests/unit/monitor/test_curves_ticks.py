@@ -49,6 +49,7 @@ def test_linear_ticks_of_a_loss_range() -> None:
 def test_at_least_two_ticks_when_the_range_allows() -> None:
     # A step of 0.1 would give only 0.9; a finer one gives two.
     assert len(linear_ticks(0.84, 0.97, 2)) == 2
+    assert linear_ticks(1.0, 150.0, 2) == [50.0, 150.0]
 
 
 def test_flat_range_still_gets_one_label() -> None:
@@ -78,8 +79,11 @@ def test_linear_ticks_are_round_evenly_spaced_inside_and_cover_the_range(
         # Covers the range: no stretch of it is more than one step from a tick.
         assert ticks[0] - low <= step * 1.000001
         assert high - ticks[-1] <= step * 1.000001
+        # Round values: multiples of the gap, or of half of it when every other tick of a
+        # finer round step was kept (1 to 150 in two ticks reads 50, 150).
+        half = step / 2
         assert all(
-            math.isclose(t / step, round(t / step), rel_tol=1e-9, abs_tol=1e-6) for t in ticks
+            math.isclose(t / half, round(t / half), rel_tol=1e-9, abs_tol=1e-6) for t in ticks
         )
 
 
