@@ -4,7 +4,13 @@ Headless (no Textual): the app's chart widget styles what :func:`layout_frame` l
 anything else (a test, a plain-text renderer) can read the same frame as text.
 """
 
-from tui.monitor.curves.frame import MIN_HEIGHT, MIN_WIDTH, ChartFrame, layout_frame
+from tui.monitor.curves.frame import (
+    MIN_HEIGHT,
+    MIN_WIDTH,
+    ChartFrame,
+    PlotGeometry,
+    layout_frame,
+)
 from tui.monitor.curves.ink import Ink, Role, Row, Span
 from tui.monitor.curves.plot import MAX_RUNS, ChartOptions, ChartPlot, LineKind, build_plot
 from tui.monitor.curves.readout import (
@@ -32,6 +38,7 @@ __all__ = [
     "Curve",
     "Ink",
     "LineKind",
+    "PlotGeometry",
     "Role",
     "Row",
     "RunCurves",
