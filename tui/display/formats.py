@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, tzinfo
+from typing import TypeGuard
 
 __all__ = [
     "MISSING",
@@ -37,7 +38,7 @@ MISSING = "—"
 _BAR_EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[int | float]:
     """Whether ``value`` is a real, finite number (bools and NaN do not count)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False

@@ -22,8 +22,10 @@ __all__ = [
     "ELLIPSIS",
     "LONG_TEXT_LIMIT",
     "TEXT_LIMIT",
+    "cell_width",
     "clip",
     "clipboard_text",
+    "fit_cells",
     "is_clean",
     "is_unsafe_char",
     "safe_text",
@@ -110,3 +112,34 @@ def clipboard_text(value: str | None) -> str | None:
     if not is_clean(value):
         return None
     return value
+
+
+def _char_cells(char: str) -> int:
+    """Terminal cells one character takes: 2 for wide (CJK, emoji), 0 for combining marks."""
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def cell_width(text: str) -> int:
+    """Terminal cells ``text`` takes."""
+    if text.isascii():
+        return len(text)
+    return sum(_char_cells(char) for char in text)
+
+
+def fit_cells(text: str, cells: int) -> str:
+    """``text`` cut to at most ``cells`` terminal cells, an ellipsis marking the cut."""
+    if cells <= 0:
+        return ""
+    if cell_width(text) <= cells:
+        return text
+    kept: list[str] = []
+    used = 0
+    for char in text:
+        width = _char_cells(char)
+        if used + width > cells - 1:
+            break
+        kept.append(char)
+        used += width
+    return "".join(kept) + ELLIPSIS

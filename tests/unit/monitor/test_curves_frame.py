@@ -7,6 +7,7 @@ import itertools
 import attrs
 import pytest
 from support.training_runs import training_run
+from tui.display.text import cell_width
 
 from tui.monitor.curves import (
     ChartFrame,
@@ -21,7 +22,6 @@ from tui.monitor.curves import (
 from tui.monitor.curves.braille import DotCanvas, braille_char
 from tui.monitor.curves.frame import MIN_HEIGHT, MIN_WIDTH
 from tui.monitor.curves.ink import row_text
-from tui.monitor.curves.text import cell_width
 
 
 def frame_of(

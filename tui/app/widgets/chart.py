@@ -31,7 +31,7 @@ from tui.app.widgets.chart_paint import (
     changed_regions,
     frame_strips,
 )
-from tui.app.widgets.metrics import unwrap_job
+from tui.display.text import fit_cells
 from tui.monitor.curves import (
     MAX_RUNS,
     ChartFrame,
@@ -49,8 +49,8 @@ from tui.monitor.curves import (
     summary_text,
 )
 from tui.monitor.curves.smoothing import MAX_SMOOTHING
-from tui.monitor.curves.text import fit_cells
 from tui.monitor.curves.ticks import nice_floor
+from tui.monitor.store import job_of
 
 __all__ = ["SMOOTHING_STEPS", "MetricsChart"]
 
@@ -167,12 +167,12 @@ class MetricsChart(Widget, can_focus=True):
 
     def show_job(self, job_or_view: Any) -> None:
         """Show one job's curves (a ``Job``, ``JobDetails`` or store view; ``None`` clears)."""
-        job = unwrap_job(job_or_view)
+        job = job_of(job_or_view)
         self.show_runs([curves_from_job(job)] if job is not None else [])
 
     def compare_jobs(self, jobs_or_views: Sequence[Any]) -> None:
         """Show several jobs on one step axis (the first is the selected one, drawn on top)."""
-        jobs = [job for item in jobs_or_views if (job := unwrap_job(item)) is not None]
+        jobs = [job for item in jobs_or_views if (job := job_of(item)) is not None]
         self.show_runs([curves_from_job(job) for job in jobs])
 
     def show_runs(self, runs: Sequence[RunCurves]) -> None:

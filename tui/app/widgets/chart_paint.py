@@ -15,8 +15,8 @@ from rich.style import Style
 from textual.geometry import Region
 from textual.strip import Strip
 
+from tui.display.text import cell_width
 from tui.monitor.curves import ChartFrame, Ink, Role, Row
-from tui.monitor.curves.text import cell_width
 
 __all__ = ["COMPONENT_CLASSES", "RUN_CLASSES", "StylePicker", "changed_regions", "frame_strips"]
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tui.formatting import fmt_loss
+from tui.display.formats import fmt_loss
+from tui.display.text import cell_width, fit_cells
 from tui.monitor.curves.ink import (
     SPIKE_ABOVE,
     TRAIN_GLYPH,
@@ -18,7 +19,6 @@ from tui.monitor.curves.ink import (
 )
 from tui.monitor.curves.plot import ChartPlot
 from tui.monitor.curves.readout import readout_at, readout_text
-from tui.monitor.curves.text import cell_width, fit_cells
 
 __all__ = [
     "Piece",

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from tui.formatting import MISSING, fmt_loss, fmt_perplexity
+from tui.display.formats import MISSING, fmt_loss, fmt_perplexity
 from tui.monitor.curves.series import RunCurves, Sample
 
 __all__ = [

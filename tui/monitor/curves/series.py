@@ -14,8 +14,8 @@ import math
 import attrs
 
 from tui.api.models import ClassifierJobDetails, CompletionJobDetails, Job
-from tui.formatting import is_number, short_id
-from tui.monitor.curves.text import safe_text
+from tui.display.formats import is_number, short_id
+from tui.display.text import safe_text
 
 __all__ = ["LABEL_LIMIT", "Curve", "RunCurves", "Sample", "curves_from_job", "run_label"]
 
@@ -126,8 +126,8 @@ def run_label(job: Job) -> str:
 def _finite(value: object) -> float | None:
     """``value`` as a float when it is a finite number, else ``None``."""
     if value.__class__ is float:  # the common case, checked once per metric per checkpoint
-        return value if math.isfinite(value) else None  # type: ignore[arg-type]
-    return float(value) if is_number(value) else None  # type: ignore[arg-type]
+        return value if math.isfinite(value) else None
+    return float(value) if is_number(value) else None
 
 
 def curves_from_job(job: Job | None) -> RunCurves:
