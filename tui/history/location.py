@@ -8,8 +8,10 @@ server URL, without credentials, query or fragment, is kept inside the file for 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import stat
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -78,10 +80,11 @@ def companion_files(path: Path) -> tuple[Path, Path]:
 
 
 def ensure_private_directory(directory: Path) -> None:
-    """Create ``directory`` (and missing parents) readable by the user alone.
+    """Create ``directory`` (and missing parents) for the user alone (0700).
 
-    Only folders created here, and the history folder itself, are narrowed to 0700: a parent
-    that already existed (the user's cache directory) is left as the user set it.
+    An existing history folder loses any group and other permissions, and gains none: a folder
+    the user made read-only stays read-only. Parents that existed (the user's cache directory)
+    are left as they are.
     """
     missing: list[Path] = []
     for folder in (directory, *directory.parents):
@@ -90,19 +93,25 @@ def ensure_private_directory(directory: Path) -> None:
         missing.append(folder)
     for folder in reversed(missing):
         folder.mkdir(mode=DIRECTORY_MODE, exist_ok=True)
-    if directory.stat().st_mode & 0o777 != DIRECTORY_MODE:
-        directory.chmod(DIRECTORY_MODE)
+    current = stat.S_IMODE(directory.stat().st_mode)
+    if current & 0o077:
+        # Only the owner may narrow it; someone else's folder is used as it is (the files in
+        # it are private all the same).
+        with contextlib.suppress(PermissionError):
+            directory.chmod(current & DIRECTORY_MODE)
 
 
 def create_private_file(path: Path) -> None:
     """Create ``path`` empty with mode 0600 if it does not exist, before SQLite opens it.
 
     SQLite would create it with the umask's mode; creating it here first means the history is
-    never readable by others, not even for a moment. An existing file is narrowed to 0600.
+    never readable by others, not even for a moment. An existing file loses any group and
+    other permissions.
     """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
     try:
-        if os.fstat(fd).st_mode & 0o777 != FILE_MODE:
-            os.fchmod(fd, FILE_MODE)
+        current = stat.S_IMODE(os.fstat(fd).st_mode)
+        if current & 0o077:
+            os.fchmod(fd, current & FILE_MODE)
     finally:
         os.close(fd)

@@ -46,34 +46,55 @@ class NewerHistoryFile(Exception):
 
 def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
     # One connection, shared by the threads that call the store under its lock.
-    conn = sqlite3.connect(
+    return sqlite3.connect(
         path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
     )
-    try:
-        conn.execute("PRAGMA auto_vacuum = INCREMENTAL")  # only a new, empty file takes it
-        (mode,) = conn.execute("PRAGMA journal_mode = WAL").fetchone()
-        if mode != "wal":
-            raise sqlite3.OperationalError(f"cannot use write-ahead logging (mode {mode})")
-        # Durable across crashes of finetop; a power cut may lose the last commits of a cache.
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
-    except BaseException:
-        conn.close()
-        raise
-    return conn
 
 
-def _check_identity(conn: sqlite3.Connection, server_url: str, workspace: str, now: float) -> None:
-    """Create the schema in a new file, upgrade an old one, refuse anything else.
+def _configure(conn: sqlite3.Connection) -> None:
+    """Write-ahead logging and incremental vacuum (the latter only takes on a new file)."""
+    conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+    (mode,) = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+    if mode != "wal":
+        raise sqlite3.OperationalError(f"cannot use write-ahead logging (mode {mode})")
+    # Durable across crashes of finetop; a power cut may lose the last commits of a cache.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
 
-    Decided inside the write transaction: a second process opening the same new file waits
-    here, then finds the schema the first one created.
+
+def _identify(conn: sqlite3.Connection, server_url: str, workspace: str) -> int | None:
+    """The schema version of this server and workspace's history, ``None`` for an empty file.
+
+    Only reads. Raises :class:`NotAHistoryFile` or :class:`NewerHistoryFile`.
     """
+    (application_id,) = conn.execute("PRAGMA application_id").fetchone()
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    (objects,) = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    if application_id == 0 and objects == 0:
+        return None
+    if application_id != APPLICATION_ID:
+        raise NotAHistoryFile("not a finetop history file")
+    if version > SCHEMA_VERSION:
+        raise NewerHistoryFile(f"written by a newer finetop (schema {version})")
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() is None:
+        raise NotAHistoryFile("a finetop history file without its meta table")
+    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    if (meta.get("server_url"), meta.get("workspace")) != (
+        normalise_server_url(server_url),
+        workspace,
+    ):
+        raise NotAHistoryFile("the history of another server or workspace")
+    return int(version)
+
+
+def _prepare(conn: sqlite3.Connection, server_url: str, workspace: str, now: float) -> None:
+    """Check the file, then set it up: create the schema in a new file, upgrade an old one."""
+    _identify(conn, server_url, workspace)  # before writing anything: a foreign file stays as is
+    _configure(conn)
     with write_transaction(conn):
-        (application_id,) = conn.execute("PRAGMA application_id").fetchone()
-        (version,) = conn.execute("PRAGMA user_version").fetchone()
-        (objects,) = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        if application_id == 0 and objects == 0:
+        # Again under the write lock: another process may have created the schema meanwhile.
+        version = _identify(conn, server_url, workspace)
+        if version is None:
             apply_migrations(conn, 0)
             conn.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?)",
@@ -83,21 +104,8 @@ def _check_identity(conn: sqlite3.Connection, server_url: str, workspace: str, n
                     ("created_at", repr(now)),
                 ],
             )
-            return
-        if application_id != APPLICATION_ID:
-            raise NotAHistoryFile("not a finetop history file")
-        if version > SCHEMA_VERSION:
-            raise NewerHistoryFile(f"written by a newer finetop (schema {version})")
-        if version < SCHEMA_VERSION:
+        elif version < SCHEMA_VERSION:
             apply_migrations(conn, version)
-        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() is None:
-            raise NotAHistoryFile("a finetop history file without its meta table")
-        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        if (meta.get("server_url"), meta.get("workspace")) != (
-            normalise_server_url(server_url),
-            workspace,
-        ):
-            raise NotAHistoryFile("the history of another server or workspace")
 
 
 def open_history_file(
@@ -110,12 +118,9 @@ def open_history_file(
     """
     ensure_private_directory(path.parent)
     create_private_file(path)
+    conn = _connect(path, busy_timeout)
     try:
-        conn = _connect(path, busy_timeout)
-    except sqlite3.DatabaseError as exc:
-        raise _damaged(exc) from None
-    try:
-        _check_identity(conn, server_url, workspace, now)
+        _prepare(conn, server_url, workspace, now)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise _damaged(exc) from None

@@ -118,7 +118,7 @@ class HistoryStore:
         """Seconds to wait for another process's write transaction."""
         self.warning: str | None = None
         """The last warning given (also sent to ``on_warning``)."""
-        self._on_warning = on_warning or _log.warning
+        self._on_warning = on_warning if on_warning is not None else _log.warning
         self._lock = threading.Lock()
         self._rebuilt = False
         """Whether a damaged file was already set aside this session (once only)."""
