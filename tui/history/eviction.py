@@ -30,8 +30,9 @@ MAX_BATCH = 500
 
 def release_free_pages(conn: sqlite3.Connection) -> None:
     """Hand the file's free pages back to the file system (outside any transaction)."""
-    # Each step of the statement frees one page: fetching all its rows runs it to the end.
-    conn.execute("PRAGMA incremental_vacuum").fetchall()
+    # Each step of this pragma frees one page and it returns no columns, so ``execute`` would
+    # step it once; ``executescript`` runs it to the end.
+    conn.executescript("PRAGMA incremental_vacuum;")
     # Copy the log into the file now, so the file shrinks and the log restarts small.
     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
