@@ -20,6 +20,7 @@ from history_helpers import (
 from tui.api.clock import ManualClock
 from tui.api.convert import dumps, parse_job, unstructure
 from tui.api.models import TERMINAL_STATUSES
+from tui.history.writes import SEEN_RESOLUTION
 
 
 def wire(details: Any) -> dict[str, Any]:
@@ -163,20 +164,28 @@ def test_list_items_only_have_no_detail(tmp_path: Path) -> None:
     assert store.load_details("no-such-job") is None
 
 
-def test_seen_moves_only_the_last_seen_time(tmp_path: Path) -> None:
+def test_seen_moves_only_the_last_seen_time_and_only_when_it_is_worth_a_write(
+    tmp_path: Path,
+) -> None:
     clock = ManualClock(1_800_000_000.0)
     store = open_store(tmp_path, clock=clock)
     items = fixture_page_items()[:3]
     store.record(items=items)
     before = store.load_jobs()
+    first_seen = before.last_seen[items[0].id]
 
-    clock.advance(600)
-    store.record(seen=[items[0].id, "never-stored"])
+    clock.advance(SEEN_RESOLUTION / 2)
+    store.record(seen=[items[0].id], items=[items[1]])  # unchanged: no row is rewritten
+    assert store.load_jobs().last_seen == before.last_seen
+
+    clock.advance(SEEN_RESOLUTION)
+    store.record(seen=[items[0].id, "never-stored"], items=[items[1]])
 
     after = store.load_jobs()
     assert after.jobs == before.jobs
-    assert after.last_seen[items[0].id] == before.last_seen[items[0].id] + 600
-    assert after.last_seen[items[1].id] == before.last_seen[items[1].id]
+    expected = first_seen + 1.5 * SEEN_RESOLUTION
+    assert after.last_seen[items[0].id] == after.last_seen[items[1].id] == expected
+    assert after.last_seen[items[2].id] == first_seen
     assert "never-stored" not in after.last_seen
 
 
