@@ -8,7 +8,13 @@ for the threading model.
 
 from __future__ import annotations
 
-from tui.history.location import history_directory, normalise_server_url, store_path
+from tui.history.location import (
+    history_directory,
+    history_files,
+    normalise_server_url,
+    remove_history_files,
+    store_path,
+)
 from tui.history.reads import StoreCounts, StoredJobs
 from tui.history.store import DEFAULT_MAX_BYTES, HistoryStore, StoreInfo
 from tui.history.summary import HistorySummary
@@ -21,6 +27,8 @@ __all__ = [
     "StoreInfo",
     "StoredJobs",
     "history_directory",
+    "history_files",
     "normalise_server_url",
+    "remove_history_files",
     "store_path",
 ]

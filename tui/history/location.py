@@ -23,7 +23,9 @@ __all__ = [
     "create_private_file",
     "ensure_private_directory",
     "history_directory",
+    "history_files",
     "normalise_server_url",
+    "remove_history_files",
     "store_file_name",
     "store_path",
 ]
@@ -77,6 +79,33 @@ def store_path(server_url: str, workspace: str, directory: Path | None = None) -
 def companion_files(path: Path) -> tuple[Path, Path]:
     """The write-ahead log and shared-memory index SQLite keeps next to a WAL database."""
     return path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+
+
+def history_files(directory: Path | None = None) -> list[Path]:
+    """Every history database in ``directory`` (the default folder if ``None``), by name.
+
+    Set-aside copies and ``-wal``/``-shm`` companions are not listed.
+    """
+    folder = directory or history_directory()
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(f"*{FILE_SUFFIX}"))
+
+
+def remove_history_files(path: Path) -> list[Path]:
+    """Delete a history file with its ``-wal``/``-shm`` and its set-aside copies.
+
+    For ``finetop cache`` when the store cannot be opened (a newer finetop's file, say); a
+    store that opens is emptied with ``HistoryStore.clear()`` instead, which is safe while
+    another finetop has the file open. Returns the files deleted.
+    """
+    copies = sorted(path.parent.glob(f"{path.name}.corrupt-*"))
+    removed = []
+    for file in (path, *companion_files(path), *copies):
+        with contextlib.suppress(FileNotFoundError):
+            file.unlink()
+            removed.append(file)
+    return removed
 
 
 def ensure_private_directory(directory: Path) -> None:

@@ -231,7 +231,10 @@ class HistoryStore:
 
     def load_jobs(self) -> StoredJobs:
         """Every stored list item (newest first), with summaries and final-detail ids."""
-        return self._call(StoredJobs(), load_jobs)
+        stored = self._call(StoredJobs(), load_jobs)
+        if stored.unreadable:
+            self._warn(f"history: {stored.unreadable} stored jobs no longer parse, left out")
+        return stored
 
     def load_details(self, job_id: str) -> JobDetails | None:
         """The stored detail of one job, reassembled as ``parse_job`` gives it, or ``None``."""

@@ -36,38 +36,36 @@ SEEN_RESOLUTION = 600.0
 """Seconds within which a job seen again keeps its stored last-seen time (eviction only needs
 to tell jobs seen today from jobs not seen for days)."""
 
-_UPSERT_ITEM = f"""
-INSERT INTO jobs (id, status, created_at, modified_at, last_seen, finished, item)
-VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (id) DO UPDATE SET
+_ITEM_COLUMNS = "id, status, created_at, modified_at, last_seen, finished, item"
+_SET_ITEM = """
     status = excluded.status,
     created_at = excluded.created_at,
     modified_at = excluded.modified_at,
     last_seen = max(jobs.last_seen, excluded.last_seen),
     finished = excluded.finished,
-    item = excluded.item,
+    item = excluded.item"""
+"""What a list item and a detail both update in a stored job row."""
+
+_UPSERT_ITEM = f"""
+INSERT INTO jobs ({_ITEM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET {_SET_ITEM},
     -- a stored final detail stops being final if the job's status moved on
     detail_final = jobs.detail_final AND jobs.status = excluded.status
 WHERE jobs.item IS NOT excluded.item
     OR jobs.last_seen < excluded.last_seen - {SEEN_RESOLUTION}
 """
 
-_UPSERT_DETAIL = """
+_UPSERT_DETAIL = f"""
 INSERT INTO jobs (
-    id, status, created_at, modified_at, last_seen, finished, item,
+    {_ITEM_COLUMNS},
     detail_at, detail_final, detail_extra, checkpoints_newest_first, events_newest_first
 )
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (id) DO UPDATE SET
-    status = excluded.status,
-    created_at = excluded.created_at,
-    modified_at = excluded.modified_at,
-    last_seen = max(jobs.last_seen, excluded.last_seen),
-    finished = excluded.finished,
-    item = excluded.item,
+ON CONFLICT (id) DO UPDATE SET {_SET_ITEM},
     detail_at = excluded.detail_at,
     detail_final = excluded.detail_final,
     detail_extra = excluded.detail_extra,
+    -- an order is known only from a list of two or more: otherwise the stored one stays
     checkpoints_newest_first =
         coalesce(excluded.checkpoints_newest_first, jobs.checkpoints_newest_first),
     events_newest_first = coalesce(excluded.events_newest_first, jobs.events_newest_first)

@@ -91,15 +91,17 @@ def read_only_folder() -> Iterator[Path]:
             folder.chmod(0o755)
 
 
-def test_a_read_only_folder_means_running_without_the_store(read_only_folder: Path) -> None:
-    def open_there() -> tuple[bool, list[str]]:
-        warnings = Warnings()
-        store = open_store(read_only_folder, warnings=warnings)
-        enabled = store.enabled
-        assert_degraded(store, warnings)
-        return enabled, list(warnings)
+def open_and_use(folder: Path) -> tuple[bool, list[str]]:
+    """Open a store in ``folder`` and use every method: whether it opened, and its warnings."""
+    warnings = Warnings()
+    store = open_store(folder, warnings=warnings)
+    enabled = store.enabled
+    assert_degraded(store, warnings)
+    return enabled, list(warnings)
 
-    enabled, warnings = as_unprivileged_user(open_there)
+
+def test_a_read_only_folder_means_running_without_the_store(read_only_folder: Path) -> None:
+    enabled, warnings = as_unprivileged_user(lambda: open_and_use(read_only_folder))
 
     assert not enabled
     assert len(warnings) == 1
@@ -176,14 +178,7 @@ def test_a_folder_made_read_only_after_use_means_running_without_the_store(
             os.chown(path, NOBODY, NOBODY)
     read_only_folder.chmod(0o555)
 
-    def open_there() -> tuple[bool, list[str]]:
-        warnings = Warnings()
-        store = open_store(read_only_folder, warnings=warnings)
-        enabled = store.enabled
-        assert_degraded(store, warnings)
-        return enabled, list(warnings)
-
-    enabled, warnings = as_unprivileged_user(open_there)
+    enabled, warnings = as_unprivileged_user(lambda: open_and_use(read_only_folder))
 
     assert not enabled
     assert len(warnings) == 1

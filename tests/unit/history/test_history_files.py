@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 from history_helpers import SERVER, WORKSPACE, fixture_details, open_store, rows
 
-from tui.history import HistoryStore, history_directory, normalise_server_url, store_path
+from tui.history import (
+    HistoryStore,
+    history_directory,
+    history_files,
+    normalise_server_url,
+    remove_history_files,
+    store_path,
+)
 from tui.history.location import companion_files, store_file_name
 from tui.history.schema import APPLICATION_ID, SCHEMA_VERSION
 
@@ -118,3 +125,25 @@ def test_a_new_file_is_set_up_for_sharing_and_shrinking(tmp_path: Path) -> None:
     assert (info.path, info.server_url, info.workspace) == (path, meta["server_url"], WORKSPACE)
     assert info.enabled
     assert info.size_bytes > 0
+
+
+def test_finetop_cache_can_list_and_remove_history_files(tmp_path: Path) -> None:
+    work = open_store(tmp_path, workspace="Work")
+    home = open_store(tmp_path, workspace="Home")
+    work.record(details=[fixture_details("job-detail-completion-63-steps-2024-06.json")])
+    copy = work.path.with_name(work.path.name + ".corrupt-20260101T000000Z")
+    copy.write_bytes(b"an old damaged file")
+
+    assert history_files(tmp_path) == sorted([work.path, home.path])
+    assert history_files(tmp_path / "missing") == []
+
+    work.close()
+    wal, shm = companion_files(work.path)
+    wal.write_bytes(b"left over")  # as a crashed finetop leaves them
+    shm.write_bytes(b"left over")
+    removed = remove_history_files(work.path)
+
+    assert sorted(removed) == sorted([work.path, wal, shm, copy])
+    assert sorted(tmp_path.iterdir()) == sorted([home.path, *companion_files(home.path)])
+    home.record(items=[fixture_details("job-detail-completion-63-steps-2024-06.json")])
+    assert len(home.load_jobs().jobs) == 1  # the other workspace's file still works
