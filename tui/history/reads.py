@@ -52,27 +52,33 @@ _SUMMARY_START = 4
 """Where the summary columns begin in a row of ``_LOAD_JOBS``."""
 
 
+_NO_SUMMARY = HistorySummary().columns()
+"""The summary columns of a job only ever listed."""
+
+
 def load_jobs(conn: sqlite3.Connection) -> StoredJobs:
     """Every stored job, parsed like one page from the API."""
     rows = conn.execute(_LOAD_JOBS).fetchall()
-    items = [row[1] for row in rows]
-    unreadable = 0
     try:
-        jobs = parse_items(items).data
+        jobs = parse_items([row[1] for row in rows]).data
     except PayloadError:  # one bad row must not hide the others: parse them one by one
         readable: list[Job] = []
-        for item in items:
+        for row in rows:
             try:
-                readable.append(parse_job_list_item(item))
+                readable.append(parse_job_list_item(row[1]))
             except PayloadError:
-                unreadable += 1
+                continue
         jobs = tuple(readable)
-    empty = HistorySummary()
-    summaries = {}
-    for row in rows:
-        summary = HistorySummary.from_row(row[_SUMMARY_START:])
-        if summary != empty:
-            summaries[row[0]] = summary
+        kept = {job.id for job in jobs}
+        unreadable = len(rows) - len(jobs)
+        rows = [row for row in rows if row[0] in kept]
+    else:
+        unreadable = 0
+    summaries = {
+        row[0]: HistorySummary.from_row(row[_SUMMARY_START:])
+        for row in rows
+        if row[_SUMMARY_START:] != _NO_SUMMARY
+    }
     return StoredJobs(
         jobs=jobs,
         summaries=summaries,

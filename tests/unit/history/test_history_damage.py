@@ -189,10 +189,9 @@ def test_rows_that_no_longer_parse_are_left_out_with_a_warning(tmp_path: Path) -
     store = open_store(tmp_path, warnings=warnings)
     details = fixture_details("job-detail-completion-100-steps-2024-05-docs.json")
     store.record(items=fixture_page_items(), details=[details])
+    broken = fixture_page_items()[0].id
     with closing(sqlite3.connect(store.path, isolation_level=None)) as other:
-        other.execute(
-            "UPDATE jobs SET item = ? WHERE id = ?", (b'{"id": 5}', fixture_page_items()[0].id)
-        )
+        other.execute("UPDATE jobs SET item = ? WHERE id = ?", (b'{"id": 5}', broken))
         other.execute("UPDATE checkpoints SET body = ? WHERE job_id = ?", (b"[]", details.id))
 
     stored = store.load_jobs()
@@ -201,6 +200,7 @@ def test_rows_that_no_longer_parse_are_left_out_with_a_warning(tmp_path: Path) -
         job.id for job in (*fixture_page_items()[1:], details)
     }
     assert stored.unreadable == 1
+    assert broken not in stored.last_seen
     assert store.load_details(details.id) is None
     assert len(warnings) == 2
     assert "1 stored jobs no longer parse" in warnings[0]
