@@ -13,6 +13,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
+import attrs
+
 from tui.api.models import Job, JobDetails
 from tui.history.records import (
     checkpoint_rows,
@@ -111,17 +113,18 @@ def record_details(conn: sqlite3.Connection, details: JobDetails, now: float) ->
     )
     stored = conn.execute("SELECT step FROM checkpoints WHERE job_id = ?", (details.id,))
     stored_steps = {step for (step,) in stored}
-    new_rows = [
-        row
-        for row in checkpoint_rows(details.id, details.checkpoints)
-        if row[1] not in stored_steps
-    ]
+    # Only the checkpoints not held yet are serialised: a running job resends all of them.
+    fresh = tuple(c for c in details.checkpoints if c.step_number not in stored_steps)
+    new_rows = checkpoint_rows(details.id, fresh)
     conn.executemany("INSERT INTO checkpoints VALUES (?, ?, ?, ?)", new_rows)
     events = event_rows(details.id, details.events)
     conn.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?)", events)
+    # The stored summary covers the stored checkpoints; the fresh ones (and the events, for
+    # the duration) are merged into it.
     before = HistorySummary.from_row(conn.execute(_SUMMARY_SELECT, (details.id,)).fetchone())
     summary = before.merged(
-        HistorySummary.of(details), checkpoint_count=before.checkpoint_count + len(new_rows)
+        HistorySummary.of(attrs.evolve(details, checkpoints=fresh)),
+        checkpoint_count=before.checkpoint_count + len(new_rows),
     )
     store_summary(conn, details.id, summary)
 
