@@ -7,9 +7,10 @@ Run as ``python tests/benchmarks/bench_history.py [--repeat N]``. For 1,000 and 
 as one JSON page, the work a start-up without history does once the page has arrived. Both are
 timed in alternating rounds, best of the repeats, and printed as a ratio (history / page).
 
-A second set of rows does the same when every job also has its final detail stored (so each row
-carries a summary as well), and the last rows time a running job's detail with 1,000
-checkpoints: appending one new checkpoint, and reading the detail back, against ``parse_job``.
+A second set of rows does the same when every job also has a detail stored (five checkpoints
+and three events each, so every row carries a summary as well), and the last row times a
+running job's detail with 1,000 checkpoints: appending one new checkpoint, and reading the
+detail back, against ``parse_job``.
 The write figures have no baseline: they say what one poll cycle costs the worker thread.
 """
 
@@ -29,7 +30,7 @@ import attrs  # noqa: E402
 from bench_parse import best_of_pair, detailed_job_payload, jobs_page_payload  # noqa: E402
 
 from tui.api.convert import parse_job, parse_jobs_page  # noqa: E402
-from tui.api.models import CompletionJobDetails, Job  # noqa: E402
+from tui.api.models import CompletionJob, CompletionJobDetails, Job  # noqa: E402
 from tui.history import HistoryStore  # noqa: E402
 
 SERVER = "https://api.mistral.ai"
@@ -45,14 +46,20 @@ def once(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def as_finished_details(jobs: tuple[Job, ...]) -> list[CompletionJobDetails]:
-    """Each job as a finished detail with the five checkpoints of the real 63-step job."""
-    real = parse_job(
-        (ROOT / "tests/fixtures/job-detail-completion-63-steps-2024-06.json").read_bytes()
-    )
-    assert isinstance(real, CompletionJobDetails)
+def with_history(jobs: tuple[Job, ...]) -> list[CompletionJobDetails]:
+    """Each job as a detail holding the checkpoints and events of the real 63-step job.
+
+    The list fields stay the job's own, so the stored items are the very items of the page.
+    """
+    real = parse_job((ROOT / "tests/fixtures" / REAL_DETAIL).read_bytes())
+    names = [f.name for f in attrs.fields(CompletionJob) if f.name != "wire_keys"]
     return [
-        attrs.evolve(real, id=job.id, created_at=job.created_at, modified_at=job.modified_at)
+        CompletionJobDetails(
+            **{name: getattr(job, name) for name in names},
+            checkpoints=real.checkpoints,
+            events=real.events,
+            wire_keys=(job.wire_keys or frozenset()) | {"checkpoints", "events"},
+        )
         for job in jobs
     ]
 
@@ -67,7 +74,7 @@ def bench_list(directory: Path, count: int, repeat: int, *, with_details: bool) 
     seen = once(lambda: store.record(seen=[job.id for job in page.data]))
     details_write = 0.0
     if with_details:
-        details = as_finished_details(page.data)
+        details = with_history(page.data)
         details_write = once(lambda: store.record(details=details))
     size = store.info().size_bytes
     store.close()
@@ -84,7 +91,7 @@ def bench_list(directory: Path, count: int, repeat: int, *, with_details: bool) 
     load_s, parse_s = best_of_pair(store.load_jobs, lambda: parse_jobs_page(payload), repeat)
     store.close()
 
-    label = f"{count:,} jobs" + (" + final details" if with_details else "")
+    label = f"{count:,} jobs" + (" + details" if with_details else "")
     print(
         f"{label:32} {load_s * 1e3:9.1f} {parse_s * 1e3:9.1f} {load_s / parse_s:7.2f}"
         f"   open {open_s * 1e3:.0f} ms, file {size / 1e6:.1f} MB;"
