@@ -300,9 +300,7 @@ class HistoryStore:
         fault = classify(exc)
         if fault is Fault.BUSY:
             if not self._busy:  # once per busy spell, not once per call
-                self._warn(
-                    f"history: skipped an update, another process kept the file busy ({exc})"
-                )
+                self._warn(f"history: the file stayed busy, one call skipped ({exc})")
             self._busy = True
             return
         if fault is Fault.DAMAGED and not self._rebuilt:
