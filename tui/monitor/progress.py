@@ -21,20 +21,16 @@ import attrs
 from tui.api.models import (
     ACTIVE_STATUSES,
     Checkpoint,
-    Event,
     Job,
     is_detail,
-    is_terminal_status,
 )
+from tui.api.timeline import finished_at, job_events, started_at
 
 __all__ = [
     "RATE_WINDOW",
     "JobProgress",
     "compute_progress",
-    "finished_at",
     "job_checkpoints",
-    "job_events",
-    "started_at",
     "steps_per_second",
 ]
 
@@ -71,42 +67,11 @@ class JobProgress:
         return None if self.fraction is None else self.fraction * 100.0
 
 
-def job_events(job: Job) -> tuple[Event, ...]:
-    """A job's events oldest first; a list item has none."""
-    if is_detail(job):
-        return job.events_by_time
-    return ()
-
-
 def job_checkpoints(job: Job) -> tuple[Checkpoint, ...]:
     """A job's checkpoints by step, oldest first; a list item has none."""
     if is_detail(job):
         return job.checkpoints_by_step
     return ()
-
-
-def started_at(job: Job, events: Sequence[Event] | None = None) -> float | None:
-    """When training started: the first RUNNING/STARTED event, else ``modified_at`` if running."""
-    events = job_events(job) if events is None else events
-    for event in events:
-        if event.status in ACTIVE_STATUSES:
-            return float(event.created_at)
-    if job.status in ACTIVE_STATUSES and not events:
-        # modified_at changes only on status changes, so it marks the switch to RUNNING.
-        return float(job.modified_at)
-    return None
-
-
-def finished_at(job: Job, events: Sequence[Event] | None = None) -> float | None:
-    """When a finished job reached its terminal status (its last terminal event)."""
-    if not job.is_terminal:
-        return None
-    events = job_events(job) if events is None else events
-    for event in reversed(events):
-        if event.status is not None and is_terminal_status(event.status):
-            return float(event.created_at)
-    # Older payloads carry events without data; the job's own modified_at is the status change.
-    return float(job.modified_at)
 
 
 def steps_per_second(

@@ -11,7 +11,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 from tui.errors import InsecureURLError
 
-__all__ = ["check_insecure_url", "is_loopback_host", "normalize_server_url", "redact_url"]
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+__all__ = [
+    "canonical_server_url",
+    "check_insecure_url",
+    "is_loopback_host",
+    "normalize_server_url",
+    "redact_url",
+]
 
 
 def is_loopback_host(host: str) -> bool:
@@ -75,3 +83,22 @@ def redact_url(url: str) -> str:
     user = parts.username or ""
     host = parts.netloc.rpartition("@")[2]
     return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+def canonical_server_url(url: str) -> str:
+    """The server URL as one spelling: lower-case scheme and host, default port and trailing
+    slash dropped, and nothing that may be a secret (user, password, query, fragment).
+
+    ``https://user:pw@API.Mistral.ai:443/?key=x`` -> ``https://api.mistral.ai``.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:  # a malformed port is not worth failing over: it only names a file
+        port = None
+    netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", ""))

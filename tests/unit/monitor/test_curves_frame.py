@@ -7,8 +7,8 @@ import itertools
 import attrs
 import pytest
 from support.training_runs import training_run
-from tui.display.text import cell_width
 
+from tui.display.text import cell_width
 from tui.monitor.curves import (
     ChartFrame,
     ChartOptions,
