@@ -20,6 +20,9 @@ __all__ = ["ACCEPT_ENCODING", "BodyTooLarge", "read_body", "too_large_error"]
 ACCEPT_ENCODING = "gzip, deflate"
 """The encodings the client accepts, all of them inflated under the cap below."""
 
+_PIECE = 256 * 1024
+"""Most bytes one call to zlib produces: its output buffer is built in blocks and then copied,
+so a call producing the whole cap at once would briefly hold it twice."""
 _GZIP = zlib.MAX_WBITS | 16
 _ZLIB = zlib.MAX_WBITS
 _RAW_DEFLATE = -zlib.MAX_WBITS
@@ -55,7 +58,8 @@ class _Inflater:
         pieces: list[bytes] = []
         while data and not self._decompressor.eof:
             # One byte more than the room left: getting it proves the body is too large.
-            piece = self._decompressor.decompress(data, self._limit - self.size + 1)
+            room = min(_PIECE, self._limit - self.size + 1)
+            piece = self._decompressor.decompress(data, room)
             self._started = True
             self._count(piece)
             pieces.append(piece)
