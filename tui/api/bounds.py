@@ -8,6 +8,7 @@ bound, when hit, is a one-line typed error (or, for a listing, a truncation the 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import attrs
 
@@ -26,7 +27,7 @@ ERROR_BODY_BYTES = 64 * 1024
 """Of an error response, only this much is read: a status line quotes a few hundred characters."""
 
 
-def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+def _positive(_: object, attribute: attrs.Attribute[Any], value: float) -> None:
     if not (value > 0 and math.isfinite(value)):
         raise ValueError(f"{attribute.name} must be a positive finite number, got {value!r}")
 

@@ -232,8 +232,9 @@ async def test_a_gzip_bomb_reaches_the_status_line_through_the_real_client() -> 
     )
     poller, _ = make_poller(client, clock)
     async with client, running(poller):
-        assert poller.store.get("done-0") is not None
-        assert poller.store.get("done-0").job == to_list_item(job)
+        view = poller.store.get("done-0")
+        assert view is not None
+        assert view.job == to_list_item(job)
         serve_bomb = True
         poller.refresh_now()
         await poller.wait_idle()
