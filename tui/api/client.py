@@ -294,7 +294,9 @@ class MistralClient:
         try:
             async with asyncio.timeout(bounds.request_deadline):
                 async with self._http.stream(method, path, params=params) as response:
-                    where = self._redact(f"{method} {response.request.url.path}")
+                    # The path as sent: its ids percent-encoded, so no control character of a
+                    # server-given id reaches a message.
+                    where = self._redact(f"{method} {path}")
                     success = response.is_success
                     limit = bounds.max_response_bytes
                     try:

@@ -394,6 +394,14 @@ async def test_a_key_in_an_exception_is_hidden_before_its_cut(clock: RecordingCl
     assert_no_part_of(KEY, str(caught.value))
 
 
+async def test_an_id_in_a_message_stays_percent_encoded(clock: RecordingClock) -> None:
+    server = Server(lambda _: httpx.Response(200, content=b"{", headers=JSON))
+    async with client_for(server, clock) as client:
+        with pytest.raises(PayloadError) as caught:
+            await client.get_job("job\x1b[2J\n")
+    assert str(caught.value).startswith("GET /v1/fine_tuning/jobs/job%1B%5B2J%0A: ")
+
+
 async def test_a_key_in_a_payload_error_context_is_hidden(clock: RecordingClock) -> None:
     server = Server(lambda _: httpx.Response(200, content=b"{", headers=JSON))
     async with client_for(server, clock) as client:
