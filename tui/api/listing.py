@@ -42,7 +42,8 @@ class JobPaging:
         """The number of the page to fetch next; ``None`` when the walk is over."""
         if self.done or self.pages >= self.max_pages:
             return None
-        if self.total is not None and self.pages >= self.total // self.page_size + _SLACK_PAGES:
+        natural = None if self.total is None else self.total // max(1, self.page_size)
+        if natural is not None and self.pages >= natural + _SLACK_PAGES:
             return None
         return self.pages
 
