@@ -5,11 +5,17 @@ of :mod:`tui.api.errors` (or a :class:`~tui.api.errors.PayloadError` for a body 
 the wire contract), with a message a status line can show as is.
 
 The API key is held by a small auth object that adds the header to each request; it never appears
-in a repr, a message or a log record (headers are never logged).
+in a repr, a message or a log record (headers are never logged), and any text a server sends back
+is redacted (:mod:`tui.api.redact`) before it is cut or shown.
+
+Every exchange is bounded (:mod:`tui.api.bounds`): one deadline covers connecting, the headers and
+the whole body; the body is streamed and refused past a size cap, on the wire and once inflated
+(:mod:`tui.api.body`); a listing reads a limited number of pages; a Retry-After is capped.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Generator, Mapping
@@ -19,16 +25,19 @@ from typing import Any, Self, TypeVar
 
 import attrs
 import httpx
-import orjson
 
 import tui
 from tui.api import convert
 from tui.api.backoff import Backoff, parse_retry_after
+from tui.api.body import ACCEPT_ENCODING, BodyTooLarge, read_body, too_large_error
+from tui.api.bounds import ERROR_BODY_BYTES, ClientBounds
 from tui.api.clock import Clock, SystemClock
+from tui.api.error_detail import clip, error_detail
 from tui.api.errors import (
     ApiError,
     AuthenticationError,
     ConflictError,
+    DeadlineExceededError,
     NotFoundError,
     PayloadError,
     RateLimitedError,
@@ -36,12 +45,22 @@ from tui.api.errors import (
     TransportError,
     ValidationError,
 )
+from tui.api.listing import JobListing, JobPaging
 from tui.api.models import ArchiveResult, Job, JobDetails, JobsPage, RetrievedFile
+from tui.api.paths import JOBS_PATH, job_path, segment
 from tui.api.ratelimits import RateLimits
+from tui.api.redact import KeyRedactor
 from tui.errors import FinetopError, InsecureURLError
 from tui.settings.urls import check_insecure_url, normalize_server_url
 
-__all__ = ["MistralClient", "RateLimits", "RetryPolicy", "format_timestamp"]
+__all__ = [
+    "ClientBounds",
+    "JobListing",
+    "MistralClient",
+    "RateLimits",
+    "RetryPolicy",
+    "format_timestamp",
+]
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +69,24 @@ T = TypeVar("T")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 """Statuses after which the same request may succeed later."""
 
-_JOBS = "/v1/fine_tuning/jobs"
-_MAX_DETAIL = 300
-"""Longest piece of an error body quoted in a message."""
+_REASON_CHARS = 120
+"""Longest piece of an exception's own text quoted in a transport error."""
+
+
+@attrs.frozen
+class _Answer:
+    """A response read whole, within the bounds."""
+
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    """The decoded body (empty when an error body was too large to quote)."""
+    where: str
+    """``METHOD /path`` of the request, for messages."""
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status < 300
 
 
 @attrs.frozen
@@ -130,12 +164,12 @@ class MistralClient:
         max_connections: int = 4,
         user_agent: str | None = None,
         file_cache_size: int = 256,
+        bounds: ClientBounds | None = None,
     ) -> None:
         self._base = _check_base_url(base_url, allow_insecure_http)
         key = _check_key(api_key)
-        self._redact: Callable[[str], str] = (
-            (lambda text: text.replace(key, "[key hidden]")) if key else (lambda text: text)
-        )
+        self._redact: Callable[[str], str] = KeyRedactor(key)
+        self._bounds = bounds if bounds is not None else ClientBounds()
         self._retry = retry if retry is not None else RetryPolicy()
         self._clock: Clock = clock if clock is not None else SystemClock()
         limits = httpx.Limits(
@@ -154,6 +188,7 @@ class MistralClient:
             headers={
                 "User-Agent": user_agent or f"finetop/{tui.__version__}",
                 "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
             },
             follow_redirects=False,  # a redirect could carry the Authorization header elsewhere
         )
@@ -163,6 +198,11 @@ class MistralClient:
         """The ``x-ratelimit-*`` headers of the last response that had any."""
 
     # ---- plumbing
+
+    @property
+    def bounds(self) -> ClientBounds:
+        """The limits every exchange is held to."""
+        return self._bounds
 
     @property
     def base_url(self) -> str:
@@ -195,17 +235,18 @@ class MistralClient:
         params: Mapping[str, str | int] | None = None,
         idempotent: bool = True,
         subject: str = "",
-    ) -> httpx.Response:
-        """Send one request with retries; return a 2xx response or raise a typed error.
+    ) -> _Answer:
+        """Send one request with retries; return a 2xx answer or raise a typed error.
 
         A request that is not idempotent is retried only when it certainly was not processed: the
-        connection could not be made, or the server answered 429.
+        connection could not be made, or the server answered 429. A request that ran out of its
+        deadline or sent too much is not retried: the next try would cost as much again.
         """
         attempts = max(1, self._retry.attempts)
         for attempt in range(attempts):
             retry_after: float | None = None
             try:
-                response = await self._http.request(method, path, params=params)
+                answer = await self._exchange(method, path, params)
             except httpx.TransportError as exc:
                 error: ApiError = TransportError(self._transport_message(exc, method, path))
                 not_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
@@ -219,16 +260,18 @@ class MistralClient:
                         httpx.NetworkError | httpx.TimeoutException | httpx.RemoteProtocolError,
                     )
                 )
+            except httpx.HTTPError as exc:  # e.g. a redirect loop: nothing to retry
+                raise TransportError(self._transport_message(exc, method, path)) from None
             else:
-                limits = RateLimits.from_headers(response.headers)
+                limits = RateLimits.from_headers(answer.headers)
                 if limits is not None:
                     self.rate_limits = limits
-                if response.is_success:
-                    log.debug("%s %s -> %s", method, path, response.status_code)
-                    return response
-                error = self._error_for(response, subject)
+                if answer.is_success:
+                    log.debug("%s %s -> %s", method, path, answer.status)
+                    return answer
+                error = self._error_for(answer, subject)
                 retry_after = getattr(error, "retry_after", None)
-                status = response.status_code
+                status = answer.status
                 retryable = status in RETRYABLE_STATUSES and (idempotent or status == 429)
             if not retryable or attempt + 1 >= attempts:
                 raise error
@@ -239,7 +282,41 @@ class MistralClient:
             await self._clock.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _transport_message(self, exc: httpx.TransportError, method: str, path: str) -> str:
+    async def _exchange(
+        self, method: str, path: str, params: Mapping[str, str | int] | None
+    ) -> _Answer:
+        """One request and its whole body, within the deadline and the size cap.
+
+        The deadline runs on the event loop's clock, not the injectable one: it bounds real
+        network time, which a test clock cannot stand in for.
+        """
+        bounds = self._bounds
+        try:
+            async with asyncio.timeout(bounds.request_deadline):
+                async with self._http.stream(method, path, params=params) as response:
+                    # The path as sent: its ids percent-encoded, so no control character of a
+                    # server-given id reaches a message.
+                    where = self._redact(f"{method} {path}")
+                    success = response.is_success
+                    limit = bounds.max_response_bytes
+                    try:
+                        body = await read_body(response, limit if success else ERROR_BODY_BYTES)
+                    except BodyTooLarge as exc:
+                        if success:
+                            raise too_large_error(exc, where) from None
+                        body = b""  # an error's status says enough without its body
+                    except PayloadError as exc:
+                        raise PayloadError(exc.problems, context=where) from None
+                    return _Answer(response.status_code, response.headers, body, where)
+        except TimeoutError:
+            raise DeadlineExceededError(
+                self._redact(
+                    f"no complete answer from {self._base.host} within "
+                    f"{bounds.request_deadline:g} s — {method} {path}"
+                )
+            ) from None
+
+    def _transport_message(self, exc: httpx.HTTPError, method: str, path: str) -> str:
         host = self._base.host
         if isinstance(exc, httpx.ConnectTimeout):
             text = f"timed out connecting to {host}"
@@ -253,15 +330,17 @@ class MistralClient:
             text = f"connection to {host} dropped"
         else:
             text = f"request to {host} failed"
-        reason = " ".join(str(exc).split())[:120]
+        # Redacted before the cut, so a cut never leaves part of a key behind.
+        reason = clip(self._redact(str(exc)), _REASON_CHARS)
         if reason:
             text += f" ({reason})"
         return self._redact(f"{text} — {method} {path}")
 
-    def _error_for(self, response: httpx.Response, subject: str) -> ApiError:
-        status = response.status_code
-        detail, html = _error_detail(response)
-        detail = self._redact(detail)
+    def _error_for(self, answer: _Answer, subject: str) -> ApiError:
+        status = answer.status
+        detail, html = error_detail(
+            answer.body, answer.headers.get("content-type", ""), self._redact
+        )
         suffix = f": {detail}" if detail else ""
         now = self._clock.time()
         if status in (401, 403):
@@ -280,7 +359,9 @@ class MistralClient:
             return ConflictError(f"conflict (HTTP 409){suffix}", status=status)
         if status in (400, 422):
             return ValidationError(f"rejected (HTTP {status}){suffix}", status=status)
-        retry_after = parse_retry_after(response.headers.get("retry-after"), now)
+        retry_after = parse_retry_after(
+            answer.headers.get("retry-after"), now, cap=self._bounds.max_retry_after
+        )
         if status == 429:
             wait = f"; retry in {retry_after:.0f} s" if retry_after is not None else ""
             return RateLimitedError(
@@ -296,19 +377,20 @@ class MistralClient:
         return ApiError(f"HTTP {status}{suffix}", status=status)
 
     async def _get_json(self, path: str, parse: Callable[[bytes], T], **kwargs: Any) -> T:
-        response = await self._request("GET", path, **kwargs)
-        return self._parse(response, parse)
+        answer = await self._request("GET", path, **kwargs)
+        return self._parse(answer, parse)
 
-    def _parse(self, response: httpx.Response, parse: Callable[[bytes], T]) -> T:
-        content_type = response.headers.get("content-type", "")
+    def _parse(self, answer: _Answer, parse: Callable[[bytes], T]) -> T:
+        content_type = answer.headers.get("content-type", "")
         if "html" in content_type.lower():
             raise PayloadError(
-                ["$: expected JSON, got an HTML page"], context=_where(response)
+                ["$: expected JSON, got an HTML page"], context=answer.where
             ) from None
         try:
-            return parse(response.content)
+            return parse(answer.body)
         except PayloadError as exc:
-            raise PayloadError(exc.problems, context=_where(response)) from None
+            problems = [self._redact(problem) for problem in exc.problems]
+            raise PayloadError(problems, context=answer.where) from None
 
     # ---- jobs
 
@@ -343,37 +425,40 @@ class MistralClient:
             "suffix": suffix,
         }
         params.update({name: value for name, value in optional.items() if value is not None})
-        return await self._get_json(_JOBS, convert.parse_jobs_page, params=params)
+        return await self._get_json(JOBS_PATH, convert.parse_jobs_page, params=params)
 
     async def iter_job_pages(
         self, *, page_size: int = 100, **filters: Any
     ) -> AsyncIterator[JobsPage]:
-        """Every page from the first, until ``total`` jobs were seen or a page comes back empty."""
-        seen = 0
-        page = 0
-        limit: int | None = None
-        while True:
-            result = await self.list_jobs(page=page, page_size=page_size, **filters)
+        """Every page from the first, until ``total`` jobs were seen, a page comes back empty or
+        ``bounds.max_list_pages`` pages were read."""
+        paging = JobPaging(page_size, self._bounds.max_list_pages)
+        async for result in self._walk(paging, filters):
             yield result
-            seen += len(result.data)
-            if limit is None:
-                # Jobs created while paging shift items; allow a few extra pages, never forever.
-                limit = result.total // max(1, page_size) + 2
-            page += 1
-            if not result.data or seen >= result.total or page >= limit:
-                return
 
-    async def list_all_jobs(self, *, page_size: int = 100, **filters: Any) -> list[Job]:
-        """All jobs across pages, newest first, each once (pages can overlap while jobs arrive)."""
+    async def _walk(self, paging: JobPaging, filters: Mapping[str, Any]) -> AsyncIterator[JobsPage]:
+        while (page := paging.next_page()) is not None:
+            result = await self.list_jobs(page=page, page_size=paging.page_size, **filters)
+            paging.record(result)
+            yield result
+
+    async def list_all_jobs(self, *, page_size: int = 100, **filters: Any) -> JobListing:
+        """All jobs across pages, newest first, each once (pages can overlap while jobs arrive).
+
+        Past ``bounds.max_list_pages`` pages the listing stops and says it is ``truncated``.
+        """
+        paging = JobPaging(page_size, self._bounds.max_list_pages)
         jobs: dict[str, Job] = {}
-        async for result in self.iter_job_pages(page_size=page_size, **filters):
+        async for result in self._walk(paging, filters):
             for job in result.data:
                 jobs.setdefault(job.id, job)
-        return list(jobs.values())
+        return JobListing(
+            tuple(jobs.values()), claimed_total=paging.total or 0, truncated=paging.truncated
+        )
 
     async def get_job(self, job_id: str) -> JobDetails:
         """``GET /v1/fine_tuning/jobs/{id}``: the job with its events and checkpoints."""
-        return await self._get_json(_job_path(job_id), convert.parse_job, subject="job")
+        return await self._get_json(job_path(job_id), convert.parse_job, subject="job")
 
     async def cancel_job(self, job_id: str) -> JobDetails:
         """``POST .../cancel``; never retried once the request may have reached the server."""
@@ -384,10 +469,10 @@ class MistralClient:
         return await self._post_job(job_id, "start")
 
     async def _post_job(self, job_id: str, action: str) -> JobDetails:
-        response = await self._request(
-            "POST", f"{_job_path(job_id)}/{action}", idempotent=False, subject="job"
+        answer = await self._request(
+            "POST", f"{job_path(job_id)}/{action}", idempotent=False, subject="job"
         )
-        return self._parse(response, convert.parse_job)
+        return self._parse(answer, convert.parse_job)
 
     # ---- files and models
 
@@ -398,7 +483,7 @@ class MistralClient:
             self._file_cache.move_to_end(file_id)
             return cached
         result = await self._get_json(
-            f"/v1/files/{_segment(file_id)}", convert.parse_file, subject="file"
+            f"/v1/files/{segment(file_id, 'file id')}", convert.parse_file, subject="file"
         )
         self._file_cache[file_id] = result
         while len(self._file_cache) > self._file_cache_size:
@@ -414,84 +499,6 @@ class MistralClient:
         return await self._model_archive("DELETE", model_id)
 
     async def _model_archive(self, method: str, model_id: str) -> ArchiveResult:
-        path = f"/v1/fine_tuning/models/{_segment(model_id)}/archive"
-        response = await self._request(method, path, idempotent=False, subject="model")
-        return self._parse(response, convert.parse_archive)
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _segment(value: str) -> str:
-    """A path segment, percent-encoded so an id can never reach another path."""
-    from urllib.parse import quote
-
-    if not value:
-        raise ValidationError("an empty id was given")
-    return quote(value, safe=":-_.~")
-
-
-def _job_path(job_id: str) -> str:
-    return f"{_JOBS}/{_segment(job_id)}"
-
-
-def _where(response: httpx.Response) -> str:
-    request = response.request
-    return f"{request.method} {request.url.path}"
-
-
-def _error_detail(response: httpx.Response) -> tuple[str, bool]:
-    """The API's own words from an error body, and whether the body was an HTML page."""
-    content_type = response.headers.get("content-type", "").lower()
-    body = response.content
-    head = body[:512].lstrip().lower()
-    if "html" in content_type or head.startswith((b"<!doctype", b"<html", b"<")):
-        return "", True
-    if not body.strip():
-        return "", False
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return _clip(body.decode("utf-8", "replace")), False
-    return _clip(_detail_text(data)), False
-
-
-def _detail_text(data: Any) -> str:
-    """The text of a FastAPI ``detail``, a gateway ``message`` or an ``error`` object."""
-    if isinstance(data, str):
-        return data
-    if not isinstance(data, dict):
-        return ""
-    detail = data.get("detail")
-    if isinstance(detail, str):
-        return detail
-    if isinstance(detail, list):
-        return "; ".join(filter(None, (_validation_item(item) for item in detail)))
-    for key in ("message", "error"):
-        value = data.get(key)
-        if isinstance(value, str):
-            return value
-        if isinstance(value, dict):
-            return _detail_text(value)
-    return ""
-
-
-def _validation_item(item: Any) -> str:
-    if not isinstance(item, dict):
-        return str(item) if isinstance(item, str) else ""
-    message = item.get("msg")
-    text = message if isinstance(message, str) else ""
-    loc = item.get("loc")
-    if isinstance(loc, list):
-        parts = [str(part) for part in loc if isinstance(part, str | int)]
-        if parts and parts[0] in ("body", "query", "path", "header"):
-            parts = parts[1:]
-        if parts:
-            return f"{'.'.join(parts)}: {text}" if text else ".".join(parts)
-    return text
-
-
-def _clip(text: str) -> str:
-    """One line, printable, at most a few hundred characters."""
-    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-    return flat if len(flat) <= _MAX_DETAIL else flat[: _MAX_DETAIL - 1] + "…"
+        path = f"/v1/fine_tuning/models/{segment(model_id, 'model id')}/archive"
+        answer = await self._request(method, path, idempotent=False, subject="model")
+        return self._parse(answer, convert.parse_archive)

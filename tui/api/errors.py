@@ -14,9 +14,11 @@ __all__ = [
     "ApiError",
     "AuthenticationError",
     "ConflictError",
+    "DeadlineExceededError",
     "NotFoundError",
     "PayloadError",
     "RateLimitedError",
+    "ResponseTooLargeError",
     "ServerError",
     "TransportError",
     "ValidationError",
@@ -102,3 +104,15 @@ class TransportError(ApiError):
     """No usable response: connection refused or dropped, DNS failure, timeout."""
 
     kind = ErrorKind.TRANSPORT
+
+
+class DeadlineExceededError(TransportError):
+    """The whole exchange (connect, headers and body) took longer than its deadline: a server that
+    answers a byte at a time never trips a per-read timeout, so each request has one overall."""
+
+
+class ResponseTooLargeError(ApiError):
+    """A response body larger than the cap, on the wire or once decompressed (a gzip bomb). It is
+    refused as soon as the cap is passed, so no more than the cap is ever held in memory."""
+
+    kind = ErrorKind.PAYLOAD

@@ -126,7 +126,7 @@ class Connection:
         """Read the key, start the simulator in demo mode, and create the client."""
         if self._client is not None:
             return self
-        from tui.api.client import MistralClient
+        from tui.api.client import ClientBounds, MistralClient
 
         settings = self.settings = await asyncio.to_thread(resolve_key, self.settings)
         key: Secret | None = None
@@ -142,6 +142,7 @@ class Connection:
             "allow_insecure_http": settings.insecure_http,
             "clock": self._clock,
             "user_agent": USER_AGENT,
+            "bounds": ClientBounds.from_settings(settings),
         }
         try:
             self._client = MistralClient(

@@ -1,4 +1,9 @@
-"""``finetop jobs``: the workspace's jobs as a table or as JSON lines (every page)."""
+"""``finetop jobs``: the workspace's jobs as a table or as JSON lines (every page).
+
+A listing stops at the page budget (``max_list_pages``): what was read is printed, a one-line note
+on stderr says the listing was truncated and how many jobs the server claimed, and the exit status
+stays 0 (the jobs shown are real; a script that must have all of them raises the budget).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import sys
 from typing import Any, Protocol, TextIO
 
 from tui.api.convert import dumps
+from tui.api.listing import JobListing
 from tui.api.models import Job
 from tui.display.formats import MISSING, fmt_count
 from tui.errors import FinetopError
@@ -20,7 +26,7 @@ HEADERS = ("ID", "STATUS", "TYPE", "MODEL", "NAME", "CREATED", "STEPS")
 class JobLister(Protocol):
     """What ``run_jobs`` needs from the client."""
 
-    async def list_all_jobs(self, *, page_size: int = 100, **filters: Any) -> list[Job]: ...
+    async def list_all_jobs(self, *, page_size: int = 100, **filters: Any) -> JobListing: ...
 
 
 def job_row(job: Job) -> list[str]:
@@ -61,6 +67,12 @@ async def run_jobs(
     except FinetopError as error:
         print(f"{PROG}: error: {error}", file=err)
         return EXIT_ERROR
+    if jobs.truncated:
+        print(
+            f"{PROG}: note: listing truncated at {len(jobs)} jobs; the server claims "
+            f"{jobs.claimed_total} (raise max_list_pages to read more)",
+            file=err,
+        )
     if as_json:
         for job in jobs:
             out.write(dumps(job).decode() + "\n")

@@ -23,8 +23,6 @@ class Health:
         """When the current failure streak began."""
         self.blocked_until: float | None = None
         """No poll before this (backoff after a failure)."""
-        self.rate_limited = False
-        """The last failure was a 429."""
         self.last_error: FinetopError | None = None
         """The last failure (kept after recovery; see ``current_error``)."""
         self.last_success_at: float | None = None
@@ -38,9 +36,9 @@ class Health:
         return self.last_error if self.failures else None
 
     def cut_backoff(self) -> None:
-        """Allow a poll at once, except after a 429 (never ask before Retry-After)."""
-        if not self.rate_limited:
-            self.blocked_until = None
+        """Allow a poll at once, even after a 429: the user asked. Only the automatic schedule
+        waits out a Retry-After (and a failed try backs off again, honouring the new one)."""
+        self.blocked_until = None
 
     def record(self, error: FinetopError | None, successes: int) -> list[Change]:
         """Record a finished cycle that failed with ``error`` (``None``: it did not) after
@@ -52,7 +50,6 @@ class Health:
                 self.failing_since = now
             self.last_error = error
             retry_after = getattr(error, "retry_after", None)
-            self.rate_limited = error.kind is ErrorKind.RATE_LIMITED
             delay = self._backoff.next_delay(self.failures - 1, retry_after)
             self.blocked_until = now + delay
             return [
@@ -65,7 +62,6 @@ class Health:
                 )
             ]
         self.blocked_until = None
-        self.rate_limited = False
         # Only answers that worked make a success: a round of detail fetches whose payloads all
         # failed to parse says nothing good about the link or the data.
         if not successes:

@@ -5,6 +5,11 @@ The newest page (``newest_page_size`` jobs) every ``list_interval`` brings new j
 changes of recent ones. Every page is fetched at once at start and on ``refresh_now()``; after
 that, every ``full_list_interval`` the full list is a rolling sweep, a few pages per list tick,
 so that no minute carries a burst of pages (rate limits are per minute).
+
+A listing of every page reads at most ``max_list_pages`` pages, whatever ``total`` the server
+claims, and never more than ``max_in_flight`` at a time: a few workers take page numbers in
+turn, so a claimed 10^12 jobs starts neither 10^10 requests nor 10^10 waiting tasks. A listing
+cut short keeps what it read and leaves the claimed total in ``truncated_total``.
 """
 
 from __future__ import annotations
@@ -45,6 +50,9 @@ class ListTier(Tier):
     """Ids the rolling sweep under way has listed so far."""
     _unlisted: dict[str, int] = attrs.field(factory=dict, init=False)
     """Jobs missing from the last complete listings, and how many in a row."""
+    truncated_total: int | None = attrs.field(default=None, init=False)
+    """The total the server claimed when the last listing of every page stopped at the page
+    budget; ``None`` when it was complete."""
 
     def request_full(self) -> None:
         """Fetch every page in the next cycle."""
@@ -88,20 +96,34 @@ class ListTier(Tier):
         return await self.gate.send(lambda source: source.list_jobs(page=page, page_size=page_size))
 
     async def _fetch_pages(self, numbers: range, page_size: int) -> list[JobsPage]:
-        """Fetch pages concurrently and apply each that came back. A failed one leaves its
-        error with the gate: callers apply what arrived, then ``check()``."""
-        results = await asyncio.gather(
-            *(self._list_page(n, page_size) for n in numbers), return_exceptions=True
-        )
-        pages: list[JobsPage] = []
-        for result in results:
-            if isinstance(result, BaseException):
-                if isinstance(result, PollAborted):
-                    continue
-                raise result
-            self._apply(result, self.clock.monotonic())
-            pages.append(result)
+        """Fetch pages, ``max_in_flight`` at a time, and apply each that came back, in page
+        order. A failed one leaves its error with the gate: callers apply what arrived, then
+        ``check()``."""
+        pending = iter(numbers)
+        fetched: dict[int, JobsPage] = {}
+
+        async def worker() -> None:
+            # Workers share one iterator: each takes the next page number when it is free.
+            for number in pending:
+                try:
+                    fetched[number] = await self._list_page(number, page_size)
+                except PollAborted:
+                    return
+
+        workers = min(len(numbers), self.pace.settings.max_in_flight)
+        await asyncio.gather(*(worker() for _ in range(workers)))
+        pages = [fetched[number] for number in sorted(fetched)]
+        for page in pages:
+            self._apply(page, self.clock.monotonic())
         return pages
+
+    def _budgeted_pages(self, total: int, page_size: int) -> int:
+        """Pages a listing of ``total`` jobs reads: all of them, up to ``max_list_pages``. Notes
+        the claimed total when the budget cuts the listing short."""
+        pages = page_count(total, page_size)
+        budget = self.pace.settings.max_list_pages
+        self.truncated_total = total if pages > budget else None
+        return min(pages, budget)
 
     def _apply(self, page: JobsPage, at: float) -> None:
         changes = self.store.apply_page(page, at=at)
@@ -125,6 +147,7 @@ class ListTier(Tier):
         self._last_list_at = now
         self._sweep_total = page.total
         if page.total <= size:
+            self.truncated_total = None
             self._sweep_next = None
             # That page was the whole workspace: it counts as a full listing too.
             self._last_full_at = now
@@ -134,7 +157,7 @@ class ListTier(Tier):
     async def _poll_sweep_pages(self) -> None:
         settings = self.pace.settings
         size = settings.page_size
-        pages = page_count(self._sweep_total, size)
+        pages = self._budgeted_pages(self._sweep_total, size)
         ticks = max(1, int(settings.full_list_interval // settings.list_interval))
         per_tick, self._sweep_credit = spread_pages(self._sweep_credit, pages, ticks)
         first = self._sweep_next or 0
@@ -146,7 +169,7 @@ class ListTier(Tier):
             self._sweep_seen.update(job.id for job in page.data)
         self.gate.check()
         self._sweep_next = first + len(numbers)
-        if self._sweep_next >= page_count(self._sweep_total, size):
+        if self._sweep_next >= self._budgeted_pages(self._sweep_total, size):
             self._sweep_next = None
             self._last_full_at = self.clock.monotonic()
             self._forget_unlisted(self._sweep_seen)
@@ -156,7 +179,7 @@ class ListTier(Tier):
         size = self.pace.settings.page_size
         first = await self._list_page(0, size)
         self._apply(first, self.clock.monotonic())
-        rest = await self._fetch_pages(range(1, page_count(first.total, size)), size)
+        rest = await self._fetch_pages(range(1, self._budgeted_pages(first.total, size)), size)
         self.gate.check()
         now = self.clock.monotonic()
         self._last_full_at = now

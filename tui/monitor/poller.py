@@ -22,7 +22,12 @@ requests run at once, and the next cycle is scheduled from when the last one fin
 (:mod:`tui.monitor.schedule` holds the arithmetic).
 
 Errors: 429, 5xx, transport and auth failures back the whole poller off (exponential, jittered,
-honouring Retry-After: rate limits are per organisation); it never gives up and never raises.
+honouring Retry-After up to ``max_retry_after``: rate limits are per organisation); it never gives
+up and never raises. ``refresh_now()`` tries at once even during a backoff: the user asked.
+
+Bounds: a listing of every page reads at most ``max_list_pages`` pages, ``max_in_flight`` at a
+time; past the budget it keeps what it read and ``status.listing_truncated`` holds the total the
+server claimed.
 A 404 on a job removes it (``JobGone``); a payload error on a job is reported as ``JobError``
 with its path and the other jobs carry on.
 """
@@ -85,6 +90,7 @@ class Poller:
                 base=settings.backoff_base,
                 cap=settings.backoff_cap,
                 jitter=settings.backoff_jitter,
+                retry_after_cap=settings.max_retry_after,
             ),
             self.clock,
         )
@@ -181,7 +187,8 @@ class Poller:
     def refresh_now(self, *, full: bool = True) -> None:
         """Poll now: the list (every page when ``full``), every unfinished job and the selection.
 
-        An ongoing backoff is cut short, except after a 429 (never ask before Retry-After).
+        An ongoing backoff is cut short, even a 429's: the user asked, and a Retry-After that
+        fails again backs the automatic schedule off anew.
         """
         if full:
             self._lists.request_full()
@@ -237,6 +244,7 @@ class Poller:
             focused=self._pace.focused,
             paused=self._paused,
             requests=self._gate.requests,
+            listing_truncated=self._lists.truncated_total,
         )
 
     @property

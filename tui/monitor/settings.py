@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import attrs
 
+from tui.settings.config import Settings
+from tui.settings.limits import DEFAULT_MAX_LIST_PAGES, DEFAULT_MAX_RETRY_AFTER
+
 __all__ = ["PollerSettings"]
 
 
@@ -27,7 +30,10 @@ class PollerSettings:
     page_size: int = 100
     """Jobs per page of the full list."""
     max_in_flight: int = 3
-    """Requests running at once."""
+    """Requests running at once (a listing of every page, too, keeps to it)."""
+    max_list_pages: int = DEFAULT_MAX_LIST_PAGES
+    """Pages a listing of every job reads at most; past it the listing is truncated (a server
+    claiming 10^12 jobs must not be listed forever)."""
     unfocused_factor: float = 3.0
     """Intervals are multiplied by this while the terminal has lost focus."""
     backoff_base: float = 2.0
@@ -36,6 +42,8 @@ class PollerSettings:
     """Longest retry delay (a longer Retry-After still wins)."""
     backoff_jitter: float = 0.2
     """Jitter, as a fraction of the delay."""
+    max_retry_after: float = DEFAULT_MAX_RETRY_AFTER
+    """Longest wait a server's Retry-After imposes on the automatic schedule."""
     offline_after: int = 2
     """Consecutive failed polls after which the status says offline (transport: at once)."""
     stale_after: float | None = None
@@ -45,5 +53,16 @@ class PollerSettings:
         for name in ("list_interval", "full_list_interval", "detail_interval"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
-        if self.max_in_flight < 1 or self.page_size < 1 or self.newest_page_size < 1:
-            raise ValueError("max_in_flight and page sizes must be at least 1")
+        if min(self.max_in_flight, self.page_size, self.newest_page_size, self.max_list_pages) < 1:
+            raise ValueError("max_in_flight, max_list_pages and page sizes must be at least 1")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PollerSettings:
+        """The intervals and bounds the user configured."""
+        return cls(
+            list_interval=settings.list_interval,
+            full_list_interval=settings.full_list_interval,
+            detail_interval=settings.detail_interval,
+            max_list_pages=settings.max_list_pages,
+            max_retry_after=settings.max_retry_after,
+        )

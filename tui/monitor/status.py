@@ -51,6 +51,9 @@ class PollerStatus:
     paused: bool
     requests: int
     """Requests made since the poller was created."""
+    listing_truncated: int | None = None
+    """The total the server claimed when the last listing of every page stopped at the page
+    budget (``max_list_pages``) short of it; ``None`` when the listing was complete."""
 
     def age(self, now: float) -> float | None:
         """Seconds since the last success ("updated N s ago")."""

@@ -23,8 +23,14 @@ from urllib.parse import urlsplit
 import attrs
 import platformdirs
 
-from tui.settings.file import ConfigFile, FileLayer, permission_warning, read_config_file
+from tui.settings.file import ConfigFile, FileLayer, permission_warnings, read_config_file
 from tui.settings.key import KeyKind, KeySource, Secret, check_key_text
+from tui.settings.limits import (
+    DEFAULT_MAX_LIST_PAGES,
+    DEFAULT_MAX_RESPONSE_MIB,
+    DEFAULT_MAX_RETRY_AFTER,
+    DEFAULT_REQUEST_DEADLINE,
+)
 from tui.settings.schema import (
     COLOR_SYSTEMS,
     DEFAULT_SERVER_URL,
@@ -34,7 +40,7 @@ from tui.settings.schema import (
     check_value,
     parse_env_value,
 )
-from tui.settings.urls import check_insecure_url, is_loopback_host
+from tui.settings.urls import check_insecure_url, is_loopback_host, redact_url
 
 __all__ = [
     "COLOR_SYSTEMS",
@@ -92,7 +98,16 @@ class Settings:
     detail_interval: float = 10.0
     """Seconds between detail fetches of jobs that are still moving."""
     timeout: float = 15.0
-    """HTTP timeout in seconds."""
+    """HTTP timeout in seconds (connect, and each read or write)."""
+    request_deadline: float = DEFAULT_REQUEST_DEADLINE
+    """Seconds one whole request may take, connect to last body byte (a server dripping a byte a
+    second never trips ``timeout``)."""
+    max_response_mib: float = DEFAULT_MAX_RESPONSE_MIB
+    """Largest response body in MiB, on the wire and once decompressed."""
+    max_list_pages: int = DEFAULT_MAX_LIST_PAGES
+    """Pages read per listing of every job; past it the listing is shown as truncated."""
+    max_retry_after: float = DEFAULT_MAX_RETRY_AFTER
+    """Longest wait a server's Retry-After can impose, in seconds."""
     keymap: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_map, hash=False)
     """Binding id -> comma-separated keys (Textual's ``App.set_keymap`` format)."""
     config_path: Path | None = None
@@ -256,10 +271,11 @@ def load_settings(
         config.top, profile, profile_name, env, (file_origin, profile_file_origin)
     )
     provenance["api_key"] = key.origin
-    if config.has_literal_key:
-        warning = permission_warning(path)
-        if warning:
-            warnings.append(warning)
+    warnings.extend(
+        permission_warnings(
+            path, literal_key=config.has_literal_key, key_command=config.has_key_command
+        )
+    )
 
     demo = bool(values["demo"])
     demo_reason: str | None = None
@@ -272,9 +288,8 @@ def load_settings(
             # so no warning there; a real API answers 401, which the client reports).
             host = urlsplit(str(values["server_url"])).hostname or ""
             if not is_loopback_host(host):
-                warnings.append(
-                    f"no API key configured; connecting to {values['server_url']} without one"
-                )
+                shown = redact_url(str(values["server_url"]))
+                warnings.append(f"no API key configured; connecting to {shown} without one")
         else:
             demo, demo_reason = True, no_key_reason
             provenance["demo"] = "default (no API key)"
@@ -301,6 +316,10 @@ def load_settings(
         full_list_interval=float(values["full_list_interval"]),  # type: ignore[arg-type]
         detail_interval=float(values["detail_interval"]),  # type: ignore[arg-type]
         timeout=float(values["timeout"]),  # type: ignore[arg-type]
+        request_deadline=float(values["request_deadline"]),  # type: ignore[arg-type]
+        max_response_mib=float(values["max_response_mib"]),  # type: ignore[arg-type]
+        max_list_pages=int(values["max_list_pages"]),  # type: ignore[call-overload]
+        max_retry_after=float(values["max_retry_after"]),  # type: ignore[arg-type]
         keymap=keymap,
         config_path=path,
         config_found=config.found,

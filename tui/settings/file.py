@@ -43,7 +43,7 @@ from tui.settings.schema import (
     suggest,
 )
 
-__all__ = ["ConfigFile", "FileLayer", "permission_warning", "read_config_file"]
+__all__ = ["ConfigFile", "FileLayer", "permission_warnings", "read_config_file"]
 
 _POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _KEY_AT_START = re.compile(r"""^\s*["']?([A-Za-z0-9_.\-]+)["']?\s*=""")
@@ -72,6 +72,9 @@ class ConfigFile:
     profiles: Mapping[str, FileLayer] = attrs.field(factory=dict, converter=_frozen)
     default_profile: str | None = None
     has_literal_key: bool = False
+    """Some table holds ``api_key`` (the key itself)."""
+    has_key_command: bool = False
+    """Some table holds ``api_key_command`` (a command finetop runs when it connects)."""
     warnings: tuple[str, ...] = ()
 
 
@@ -188,9 +191,9 @@ def read_config_file(path: Path, *, required: bool) -> ConfigFile:
                 f"{checker.where('profiles', name)}: expected a table, got {describe_got(table)}"
             )
         profiles[name] = checker.layer(f"profiles.{name}", table, allowed=("keymap",))
-    has_literal_key = "api_key" in top.values or any(
-        "api_key" in layer.values for layer in profiles.values()
-    )
+    layers = (top, *profiles.values())
+    has_literal_key = any("api_key" in layer.values for layer in layers)
+    has_key_command = any("api_key_command" in layer.values for layer in layers)
     return ConfigFile(
         path=path,
         found=True,
@@ -198,21 +201,45 @@ def read_config_file(path: Path, *, required: bool) -> ConfigFile:
         profiles=profiles,
         default_profile=default_profile.strip() if isinstance(default_profile, str) else None,
         has_literal_key=has_literal_key,
+        has_key_command=has_key_command,
         warnings=tuple(checker.warnings),
     )
 
 
-def permission_warning(path: Path) -> str | None:
-    """A warning when ``path`` holds a key and others can read it (POSIX permissions only)."""
-    if os.name == "nt":
-        return None
+def permission_warnings(path: Path, *, literal_key: bool, key_command: bool) -> list[str]:
+    """Warnings when a config file that holds a key or a key command is open to others.
+
+    A literal key must be readable by its owner alone. Neither may be writable by others: a key
+    command runs when finetop connects, so whoever can change it runs their own command as this
+    user; whoever can change a file holding a key can point ``server_url`` elsewhere. The same
+    goes for a folder others can write (they could replace the file). POSIX permissions only.
+    """
+    if os.name == "nt" or not (literal_key or key_command):
+        return []
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
+        folder_mode = stat.S_IMODE(path.parent.stat().st_mode)
     except OSError:
-        return None
-    if mode & 0o077:
-        return (
-            f"{path} holds an API key and is readable by others (mode {mode:04o}); "
+        return []
+    held = " and ".join(
+        what
+        for what, present in (("an API key", literal_key), ("api_key_command", key_command))
+        if present
+    )
+    readable = literal_key and bool(mode & 0o044)
+    writable = bool(mode & 0o022)
+    warnings: list[str] = []
+    if readable or writable:
+        access = " and ".join(
+            word for word, present in (("readable", readable), ("writable", writable)) if present
+        )
+        warnings.append(
+            f"{path} holds {held} and is {access} by others (mode {mode:04o}); "
             f"run: chmod 600 {path}"
         )
-    return None
+    if folder_mode & 0o022 and not folder_mode & stat.S_ISVTX:
+        warnings.append(
+            f"{path.parent} is writable by others (mode {folder_mode:04o}) and holds {path.name}, "
+            f"which holds {held}; run: chmod go-w {path.parent}"
+        )
+    return warnings

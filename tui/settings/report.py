@@ -1,12 +1,13 @@
 """``finetop config``: the effective settings, one per line, with where each came from.
 
 The key is described by its source only ("set (from env:MISTRAL_API_KEY)"): no character of it is
-ever printed, not even the last four.
+ever printed, not even the last four. A password inside ``server_url`` is shown as ``***``.
 """
 
 from __future__ import annotations
 
 from tui.settings.config import Settings
+from tui.settings.urls import redact_url
 
 __all__ = ["EXAMPLE_CONFIG", "format_settings", "settings_rows"]
 
@@ -27,7 +28,11 @@ EXAMPLE_CONFIG = """\
 # list_interval = 30                  # seconds between job list refreshes
 # full_list_interval = 300            # seconds between refreshes of every page
 # detail_interval = 10                # seconds between detail refreshes of moving jobs
-# timeout = 15                        # HTTP timeout, seconds
+# timeout = 15                        # HTTP timeout, seconds (connect, each read)
+# request_deadline = 60               # seconds for one whole request, body included
+# max_response_mib = 64               # largest response body, MiB (compressed and inflated)
+# max_list_pages = 200                # pages read per listing of every job
+# max_retry_after = 900               # longest Retry-After honoured, seconds
 
 # [keymap]                            # binding id = key or list of keys
 # refresh = ["r", "f5"]
@@ -51,6 +56,10 @@ _SHOWN = (
     "full_list_interval",
     "detail_interval",
     "timeout",
+    "request_deadline",
+    "max_response_mib",
+    "max_list_pages",
+    "max_retry_after",
 )
 
 
@@ -77,8 +86,10 @@ def settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
     rows.append(("api_key", settings.api_key.describe(), settings.api_key.origin))
     for name in _SHOWN:
         value = _show(getattr(settings, name))
-        if name == "server_url" and settings.demo:
-            value += " (unused in demo mode)"
+        if name == "server_url":
+            value = redact_url(value)
+            if settings.demo:
+                value += " (unused in demo mode)"
         if name == "theme" and settings.theme is None:
             value = "(app default)"
         if name == "workspace" and settings.workspace is None:

@@ -16,6 +16,12 @@ from types import MappingProxyType
 import attrs
 
 from tui.errors import ErrorKind, FinetopError
+from tui.settings.limits import (
+    DEFAULT_MAX_LIST_PAGES,
+    DEFAULT_MAX_RESPONSE_MIB,
+    DEFAULT_MAX_RETRY_AFTER,
+    DEFAULT_REQUEST_DEADLINE,
+)
 from tui.settings.urls import normalize_server_url
 
 __all__ = [
@@ -83,6 +89,39 @@ OPTIONS: tuple[Option, ...] = (
     Option("full_list_interval", Kind.NUMBER, 300.0, "FINETOP_FULL_LIST_INTERVAL", minimum=1.0),
     Option("detail_interval", Kind.NUMBER, 10.0, "FINETOP_DETAIL_INTERVAL", minimum=1.0),
     Option("timeout", Kind.NUMBER, 15.0, "FINETOP_TIMEOUT", minimum=0.1, doc="HTTP timeout, s"),
+    # Bounds on what a server can make finetop do (see tui.api.bounds).
+    Option(
+        "request_deadline",
+        Kind.NUMBER,
+        DEFAULT_REQUEST_DEADLINE,
+        "FINETOP_REQUEST_DEADLINE",
+        minimum=0.1,
+        doc="seconds for one whole request, body included",
+    ),
+    Option(
+        "max_response_mib",
+        Kind.NUMBER,
+        DEFAULT_MAX_RESPONSE_MIB,
+        "FINETOP_MAX_RESPONSE_MIB",
+        minimum=0.01,
+        doc="largest response body, MiB (compressed and decompressed)",
+    ),
+    Option(
+        "max_list_pages",
+        Kind.NUMBER,
+        DEFAULT_MAX_LIST_PAGES,
+        "FINETOP_MAX_LIST_PAGES",
+        minimum=1,
+        doc="pages read per listing of every job",
+    ),
+    Option(
+        "max_retry_after",
+        Kind.NUMBER,
+        DEFAULT_MAX_RETRY_AFTER,
+        "FINETOP_MAX_RETRY_AFTER",
+        minimum=1,
+        doc="longest Retry-After honoured, s",
+    ),
     # Key sources: set in the config file only (a key or a command in the environment or on the
     # command line would leak into shell history and process listings).
     Option("api_key_env", Kind.STR, "MISTRAL_API_KEY", doc="variable holding the key"),

@@ -29,9 +29,13 @@ def is_loopback_host(host: str) -> bool:
     if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        # ::ffff:127.0.0.1 is not one of the three; Python 3.13 started calling it loopback.
+        return False
+    return address.is_loopback
 
 
 def normalize_server_url(value: str) -> str:

@@ -23,8 +23,12 @@ NOW = 1_750_000_000.0
         (None, None),
         ("", None),
         ("soon", None),
-        ("inf", None),
         ("nan", None),
+        # an absurd wait is honoured only up to the cap (15 min), never forever
+        ("inf", 900.0),
+        ("1e308", 900.0),
+        ("1000000000", 900.0),
+        ("-inf", 0.0),
     ],
 )
 def test_retry_after_seconds(value: str | None, expected: float | None) -> None:

@@ -189,8 +189,7 @@ async def test_rate_limit_pauses_every_tier_until_retry_after() -> None:
         assert failed.retry_in == 120
         assert poller.status.next_poll_at == failed_at + 120
         source.calls.clear()
-        poller.refresh_now()  # does not override a Retry-After
-        await advance(clock, poller, 119)
+        await advance(clock, poller, 119)  # the automatic schedule waits out the Retry-After
         assert source.calls == []
         await advance(clock, poller, 1)
         assert source.calls

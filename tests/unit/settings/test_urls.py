@@ -14,14 +14,41 @@ from tui.settings.urls import (
 
 
 @pytest.mark.parametrize(
-    "host", ["localhost", "LOCALHOST", "127.0.0.1", "127.8.9.10", "::1", "[::1]"]
+    "host",
+    [
+        "localhost",
+        "LOCALHOST",
+        "localhost.",
+        "127.0.0.1",
+        "127.8.9.10",
+        "127.255.255.254",
+        "::1",
+        "[::1]",
+        "0:0:0:0:0:0:0:1",
+    ],
 )
 def test_loopback_hosts(host: str) -> None:
     assert is_loopback_host(host)
 
 
 @pytest.mark.parametrize(
-    "host", ["evil.localhost", "localhost.example.com", "10.0.0.1", "0.0.0.0", "example.com", ""]
+    "host",
+    [
+        "evil.localhost",
+        "localhost.example.com",
+        "10.0.0.1",
+        "0.0.0.0",
+        "::",
+        "example.com",
+        "",
+        # Only localhost, 127.0.0.0/8 and ::1: no IPv4-mapped form (whatever the Python version
+        # thinks of it), no shorthand or integer spelling that some resolvers accept.
+        "::ffff:127.0.0.1",
+        "[::ffff:7f00:1]",
+        "127.1",
+        "2130706433",
+        "128.0.0.1",
+    ],
 )
 def test_other_hosts_are_not_loopback(host: str) -> None:
     # Names under .localhost may resolve through DNS: they do not count.
