@@ -132,11 +132,7 @@ class FinetopApp(App[int]):
         """Time for the poller, the store and the status line."""
         self.store = store if store is not None else JobStore(clock=self.clock)
         """Every job the app knows."""
-        self.poller_settings = poller_settings or PollerSettings(
-            list_interval=settings.list_interval,
-            full_list_interval=settings.full_list_interval,
-            detail_interval=settings.detail_interval,
-        )
+        self.poller_settings = poller_settings or PollerSettings.from_settings(settings)
         """How often the poller fetches the list and details."""
         self.poller: Poller | None = None
         """The poller, once the client is ready."""
