@@ -113,7 +113,7 @@ def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_const",
         const=False,
         default=None,
-        help="no new jobs arrive over time",
+        help="no jobs arrive at random over time (a preset's relay still hands over)",
     )
     parser.add_argument(
         "--latency",

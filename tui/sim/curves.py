@@ -120,8 +120,8 @@ class LossCurve:
         self._valid = valid
 
     def _spike_peaks(self, rng: random.Random, warmup: float) -> list[tuple[int, float]]:
-        """Where the spikes hit (after warm-up, apart from each other) and how high."""
-        first = int(warmup) + 1
+        """Where the spikes hit (past the steep early fall, apart from each other) and how high."""
+        first = max(int(warmup) + 1, self.steps // 4)
         room = self.steps - first
         # Rare: at most one spike per 20 steps (a short run shows none).
         count = min(self.shape.spikes, MAX_SPIKES, max(0, room // 20))

@@ -157,3 +157,12 @@ def test_pace_refuses_an_empty_range() -> None:
         Pace(checkpoint_seconds=(10.0, 5.0))
     with pytest.raises(ValueError, match="run_seconds"):
         Pace(run_seconds=(0.0, 60.0))
+
+
+def test_a_huge_clock_jump_stays_cheap_bounded_and_busy() -> None:
+    clock = ManualClock(1_764_000_000.0)
+    world = SimOptions.demo().build_world(clock)
+    clock.advance(10 * 365 * 86400)
+    counts = world.counts()
+    assert len(world) == SimOptions.demo().job_cap
+    assert counts.get("RUNNING", 0) >= 1
