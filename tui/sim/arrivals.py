@@ -31,12 +31,14 @@ class Arrivals:
         start: float,
     ) -> None:
         self._rng = rng
+        """Draws the gaps and the jobs (a stream of its own, apart from the seeded past)."""
         self._factory = factory
         self.mean_gap = mean_gap
         """Mean wall-clock seconds between two arrivals."""
         self._scale = scale
         """Factor applied to real-world durations (``1 / speed``)."""
         self._pace = pace
+        """Wall-clock pace of the runs, if any (else real timings times ``scale``)."""
         self.next_at = start + self._gap()
         """When the next job arrives."""
 

@@ -108,6 +108,7 @@ class SimState:
         self.latency_jitter = max(0.0, latency_jitter)
         """Up to this many seconds more, drawn per response."""
         self._latency_rng = random.Random(f"{world.seed}:latency")
+        """Draws the jitter, so that a seeded run's delays repeat."""
         self._api_key = api_key
         self.limiter = RateLimiter(rate_limit, world.clock) if rate_limit else None
         self.injector = FaultInjector(faults, world.seed if fault_seed is None else fault_seed)

@@ -37,6 +37,7 @@ _FAILURE_RATE = 0.08
 @attrs.define
 class _Lane:
     rng: random.Random
+    """Draws this lane's jobs."""
     current: str | None = None
     """The id of the lane's newest job (created already)."""
     upcoming: SimJob | None = None
@@ -58,8 +59,11 @@ class Relay:
     ) -> None:
         self._factory = factory
         self._scale = scale
+        """Factor applied to real-world durations (``1 / speed``)."""
         self._pace = pace
+        """Wall-clock pace of the runs, if any."""
         self._lanes = [_Lane(random.Random(f"{seed}:relay:{index}")) for index in range(lanes)]
+        """Each lane draws from its own seed, so lanes never shift each other's jobs."""
         for lane in self._lanes:
             lane.upcoming = self._running_at(lane, start)
 

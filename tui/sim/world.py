@@ -168,6 +168,7 @@ class World:
         self.max_pending = max_pending
         """Arrivals are turned away while this many jobs wait to train; ``None``: never."""
         self.pace = pace
+        """Wall-clock pace of the jobs the simulator starts itself; ``None``: timings / speed."""
         self._lock = threading.RLock()
         self._rng = random.Random(seed)
         workspace, entity = JobFactory.workspace_ids(self._rng)
@@ -191,8 +192,11 @@ class World:
             pace=pace,
             start=now,
         )
+        """Jobs people submit now and then (with ``arrivals``)."""
         self._create_rng = random.Random(seed * 7919 + 2)
+        """Draws what a ``POST /jobs`` leaves open."""
         self._relay = Relay(always_running, seed, self._factory, scale=scale, pace=pace, start=now)
+        """Keeps ``always_running`` jobs RUNNING at every instant."""
         self.advance_to_now()
 
     # ------------------------------------------------------------------ time

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
@@ -16,28 +17,23 @@ from tui.sim.options import SimOptions
 from tui.sim.runner import SimulatorThread
 from tui.sim.world import World
 
+Held = Callable[..., Awaitable[httpx.Response]]
+"""The ``held`` fixture: checks a request waits a given time on the clock."""
+
 JOBS = "/v1/fine_tuning/jobs"
 
 
 async def test_in_process_the_answer_waits_on_the_clock_while_the_loop_runs(
-    world: World, clock: ManualClock
+    world: World, parked: Callable[[], Awaitable[None]], held: Held
 ) -> None:
     app = create_app(world, latency=0.25)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
         request = asyncio.create_task(client.get(JOBS))
         # The request parks on the clock while this coroutine keeps running: nothing blocks.
-        for _ in range(200):
-            if clock.pending_sleeps:
-                break
-            await asyncio.sleep(0)
-        assert clock.pending_sleeps == 1
+        await parked()
         assert app.sim.delayed_responses == 1
-        clock.advance(0.2)
-        await asyncio.sleep(0)
-        assert not request.done()
-        clock.advance(0.05)
-        response = await asyncio.wait_for(request, 5)
+        response = await held(request, 0.25)
     assert response.status_code == 200
     assert app.sim.delayed_responses == 0
 
