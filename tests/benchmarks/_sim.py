@@ -3,9 +3,9 @@
 Run: ``python tests/benchmarks/_sim.py [--jobs N] [--max-jobs M] [--live L] [--speed S]
 [--arrival-interval SECONDS] [--no-arrivals] [--gated]``
 
-Unlike ``finetop sim`` it exposes the world's ``max_jobs`` cap (``finetop sim --jobs 1000``
-serves only 500 jobs: the default cap drops the oldest finished ones) and the arrival rate, and
-logs no requests. It prints ``serving http://127.0.0.1:PORT`` on stdout once it accepts
+Unlike ``finetop sim`` it exposes the world's ``max_jobs`` cap (``finetop sim --jobs N`` keeps
+max(N, 500) jobs, dropping the oldest finished ones beyond) and the arrival rate, and logs no
+requests. It prints ``serving http://127.0.0.1:PORT`` on stdout once it accepts
 connections, then answers one-line commands read from stdin:
 
 - ``checkpoint`` (``--gated`` only): the world's clock, frozen at start, jumps just past the next

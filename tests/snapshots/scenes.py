@@ -8,8 +8,9 @@ What keeps a picture identical across runs and machines:
 - the app and the simulated world share one :class:`ManualClock` that never moves on its own, so
   ages, ETAs, timestamps and "updated N s ago" are fixed, and the poller, once it has fetched
   what is due, sleeps on that clock for good;
-- the world is built from a fixed seed, without arrivals, and the client reaches it in-process
-  (``httpx.ASGITransport``): no sockets, no threads;
+- the world is the demo's (``SimOptions.demo()``: runs that last minutes, so the pictures show
+  what ``finetop --demo`` shows) from a fixed seed, without arrivals, and the client reaches it
+  in-process (``httpx.ASGITransport``): no sockets, no threads;
 - timestamps are shown in UTC and the environment cannot switch colours off
   (:data:`PINNED_ENV`, :data:`UNSET_ENV`; applied by the caller, see :func:`pin_environment`);
 - a scene is captured only once the data is in (rows, the highlighted job's detail, the poller
@@ -40,6 +41,7 @@ from tui.app.widgets.job_table import JobTable
 from tui.app.widgets.metrics import MetricsPanel
 from tui.monitor.store import JobView
 from tui.sim.app import create_app
+from tui.sim.options import SimOptions
 from tui.sim.world import World
 
 __all__ = [
@@ -57,11 +59,12 @@ __all__ = [
 SIM_START = 1_780_000_000.0
 """The shared clock's start: 2026-05-28 20:26:40 UTC (the app starts :data:`WARMUP` later)."""
 SEED = 7
-HISTORY_JOBS = 30
+WORKSPACE_JOBS = 33
+"""Jobs in the workspace, the live ones included."""
 LIVE_JOBS = 3
 WARMUP = 40.0
 """Seconds the world runs before the app starts: a running job then has validation passes
-(about one per 100 steps) for the valid loss and perplexity sparklines."""
+(about one per tenth of its run) for the valid loss and perplexity sparklines."""
 
 PINNED_ENV: dict[str, str] = {"TZ": "UTC"}
 """Variables set while rendering: the detail pane shows local times."""
@@ -120,9 +123,8 @@ async def staged_app(size: tuple[int, int], theme: str) -> AsyncIterator[Stage]:
     """The app on a fresh seeded world, every job listed, the first row highlighted and its
     detail in (the app asks for the highlighted job's detail on opening)."""
     clock = ManualClock(SIM_START)
-    world = World(
-        seed=SEED, jobs=HISTORY_JOBS, live=LIVE_JOBS, speed=60.0, clock=clock, arrivals=False
-    )
+    options = SimOptions.demo(seed=SEED, jobs=WORKSPACE_JOBS, live=LIVE_JOBS, arrivals=False)
+    world = options.build_world(clock)
     clock.advance(WARMUP)
     client = MistralClient(
         "http://127.0.0.1:9",

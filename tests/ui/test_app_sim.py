@@ -20,6 +20,7 @@ from tui.app.widgets.job_table import JobTable
 from tui.app.widgets.metrics import MetricsPanel
 from tui.app.widgets.status_line import StatusLine
 from tui.sim.app import create_app
+from tui.sim.lifecycle import planned_end
 from tui.sim.world import World
 
 SIM_START = 1_780_000_000.0
@@ -84,9 +85,10 @@ def _running(app: FinetopApp) -> list[str]:
 
 
 async def test_a_checkpoint_arriving_while_open_reaches_detail_and_metrics() -> None:
-    async with sim_app() as (app, pilot, _world, clock, _, recorder):
+    async with sim_app() as (app, pilot, world, clock, _, recorder):
         await wait_for(lambda: _running(app), pilot)
-        job_id = _running(app)[0]
+        # The run that goes on longest, so that it still trains after the clock moves on.
+        job_id = max(_running(app), key=lambda j: planned_end(world.sim_job(j)) or 0.0)
         await _highlight(app, pilot, job_id)
         detail = app.main_screen.query_one(DetailPane)
         metrics = app.main_screen.query_one(MetricsPanel)
@@ -94,7 +96,8 @@ async def test_a_checkpoint_arriving_while_open_reaches_detail_and_metrics() -> 
         await wait_for(lambda: metrics.job_id == job_id, pilot)
         before = len(metrics.full_series()["train_loss"].values)
         step_before = app.store.get(job_id).summary.step or 0  # type: ignore[union-attr]
-        clock.advance(120)  # two minutes of the world at 60x: plenty of new steps
+        clock.advance(30)  # half a minute of the world at 60x: plenty of new steps
+        assert world.job_status(job_id) == "RUNNING"
         await pilot.press("r")
         await wait_for(
             lambda: (app.store.get(job_id).summary.step or 0) > step_before,  # type: ignore[union-attr]

@@ -34,19 +34,11 @@ if TYPE_CHECKING:
     from tui.api.clock import Clock
 
 __all__ = [
-    "DEMO_JOBS",
-    "DEMO_LIVE",
-    "DEMO_SEED",
-    "DEMO_SPEED",
     "Connection",
     "open_client",
     "resolve_key",
 ]
 
-DEMO_SEED = 7
-DEMO_JOBS = 40
-DEMO_LIVE = 3
-DEMO_SPEED = 60.0
 USER_AGENT = f"finetop/{__version__}"
 
 
@@ -72,10 +64,7 @@ def _start_simulator() -> tuple[_Simulator, str]:
     """Start the demo world on a free loopback port; returns (handle to stop, base URL)."""
     from tui.sim.server import SimOptions, SimulatorThread
 
-    options = SimOptions(
-        host="127.0.0.1", port=0, seed=DEMO_SEED, jobs=DEMO_JOBS, live=DEMO_LIVE, speed=DEMO_SPEED
-    )
-    simulator = SimulatorThread(options)
+    simulator = SimulatorThread(SimOptions.demo(host="127.0.0.1", port=0))
     try:
         base_url = simulator.start()
     except (OSError, RuntimeError) as exc:

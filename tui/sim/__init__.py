@@ -10,14 +10,16 @@ In process (tests)::
     app.set_faults(None)         # faults can change at run time
 
 Over real HTTP: ``with SimulatorThread(SimOptions(...)) as sim: sim.base_url``; or
-``serve(options)`` for ``finetop sim``. See :mod:`tui.sim.server` and :mod:`tui.sim.world`.
+``serve(options)`` for ``finetop sim``. ``SimOptions.demo()`` is what ``finetop --demo`` serves.
+See :mod:`tui.sim.server` and :mod:`tui.sim.world`.
 """
 
 from __future__ import annotations
 
 from tui.sim.faults import FaultSpec
 from tui.sim.options import SimOptions
+from tui.sim.pace import Pace
 from tui.sim.server import SimulatorThread, create_app, serve
 from tui.sim.world import World
 
-__all__ = ["FaultSpec", "SimOptions", "SimulatorThread", "World", "create_app", "serve"]
+__all__ = ["FaultSpec", "Pace", "SimOptions", "SimulatorThread", "World", "create_app", "serve"]

@@ -179,12 +179,16 @@ def create_app(
     faults: FaultSpec | str | None = None,
     request_log: Callable[[str], None] | None = None,
     fault_seed: int | None = None,
+    latency: float = 0.0,
+    latency_jitter: float = 0.0,
 ) -> SimApp:
     """The simulated API over ``world``.
 
     ``api_key=None`` accepts any or no key. ``rate_limit`` is requests per minute per key.
     ``faults`` is a :class:`FaultSpec` or its text; change it later with ``app.set_faults``.
     ``request_log`` receives one line per request (default: the ``finetop.sim`` logger).
+    ``latency`` (seconds, plus up to ``latency_jitter`` drawn from the seed) delays every
+    response, waited on the world's clock.
     """
     state = SimState(
         world,
@@ -193,6 +197,8 @@ def create_app(
         faults=faults,
         request_log=request_log,
         fault_seed=fault_seed,
+        latency=latency,
+        latency_jitter=latency_jitter,
     )
     app = SimApp(
         routes=ROUTES,

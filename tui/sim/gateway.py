@@ -1,4 +1,4 @@
-"""What stands in front of the simulated API: auth, rate limits, faults, headers, request log.
+"""What stands in front of the simulated API: latency, auth, rate limits, faults, headers, log.
 
 It is one ASGI middleware so every response — routed, refused or injected — gets the same
 headers, is counted once and is logged once. Responses are buffered (they are small JSON) so
@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import random
 import time
 from collections import deque
 from collections.abc import Callable
@@ -98,8 +99,16 @@ class SimState:
         request_log: Callable[[str], None] | None = None,
         fault_seed: int | None = None,
         max_records: int = 10_000,
+        latency: float = 0.0,
+        latency_jitter: float = 0.0,
     ) -> None:
         self.world = world
+        self.latency = max(0.0, latency)
+        """Seconds every response is held back: the round trip of a real network."""
+        self.latency_jitter = max(0.0, latency_jitter)
+        """Up to this many seconds more, drawn per response."""
+        self._latency_rng = random.Random(f"{world.seed}:latency")
+        """Draws the jitter, so that a seeded run's delays repeat."""
         self._api_key = api_key
         self.limiter = RateLimiter(rate_limit, world.clock) if rate_limit else None
         self.injector = FaultInjector(faults, world.seed if fault_seed is None else fault_seed)
@@ -110,7 +119,7 @@ class SimState:
         """The most recent requests, oldest first (bounded)."""
         self._request_ids = 0
         self._slow: set[asyncio.Future[None]] = set()
-        """Pending ``slow`` fault waits, so shutdown can end them instead of cancelling requests."""
+        """Pending waits (latency, ``slow`` faults), for shutdown to end rather than cancel."""
 
     def __repr__(self) -> str:
         # The key is never shown, only whether one is required.
@@ -148,8 +157,14 @@ class SimState:
 
     @property
     def delayed_responses(self) -> int:
-        """How many responses a ``slow`` fault is holding back right now."""
+        """How many responses latency or a ``slow`` fault is holding back right now."""
         return len(self._slow)
+
+    def next_latency(self) -> float:
+        """The delay of the next response (seeded, so a run's delays repeat)."""
+        if self.latency_jitter == 0.0:
+            return self.latency
+        return self.latency + self._latency_rng.uniform(0.0, self.latency_jitter)
 
     async def slow_down(self, seconds: float) -> None:
         """Wait ``seconds`` on the world's clock, unless :meth:`end_slow_waits` cuts it short."""
@@ -225,7 +240,7 @@ def _loggable_path(scope: Scope) -> str:
 
 
 class GatewayMiddleware:
-    """Auth -> rate limit -> faults -> the routes -> rewriting faults -> headers -> log."""
+    """Latency -> auth -> rate limit -> faults -> routes -> rewriting faults -> headers -> log."""
 
     def __init__(self, app: ASGIApp, state: SimState) -> None:
         self.app = app
@@ -238,6 +253,10 @@ class GatewayMiddleware:
         state = self.state
         started = time.perf_counter()
         arrived = state.world.clock.monotonic()
+        latency = state.next_latency()
+        if latency > 0:
+            # Awaited like a slow fault: the loop serves other requests meanwhile.
+            await state.slow_down(latency)
         headers = Headers(scope=scope)
         request_id = state.next_request_id()
         decision: RateDecision | None = None

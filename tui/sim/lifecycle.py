@@ -25,12 +25,16 @@ from tui.sim.curves import CurveShape, LossCurve
 __all__ = [
     "CANCEL",
     "CANCELLABLE_STATUSES",
+    "WAITING_STATUSES",
     "JobPlan",
     "SimJob",
     "TokenPlan",
     "WandbPlan",
     "advance",
     "cancel",
+    "place",
+    "planned_end",
+    "run_delay",
     "schedule_training",
     "start",
     "steps_done",
@@ -49,6 +53,11 @@ CANCELLABLE_STATUSES: frozenset[str] = frozenset(
     }
 )
 """Statuses from which ``POST /cancel`` is accepted."""
+
+WAITING_STATUSES: frozenset[str] = frozenset(
+    {JobStatus.QUEUED, JobStatus.VALIDATING, JobStatus.VALIDATED}
+)
+"""Statuses of a job that has not trained yet (a VALIDATED one may wait for ``/start``)."""
 
 
 @attrs.frozen
@@ -172,7 +181,7 @@ class SimJob:
         self.pending.append((validated_at, JobStatus.VALIDATED))
         if self.auto_start:
             self.start_requested = True
-            schedule_training(self, validated_at + min(1.0, plan.queue_seconds))
+            schedule_training(self, at + run_delay(plan))
 
     def _apply(self, at: float, status: str) -> None:
         status = str(status)  # plain strings on the wire, never the enum type
@@ -199,6 +208,29 @@ def fine_tuned_model_name(job: SimJob, at: float) -> str:
     day = _time.strftime("%Y%m%d", _time.gmtime(at))
     prefix = "ft:classifier" if job.job_type == "classifier" else "ft"
     return f"{prefix}:{job.model}:{job.workspace}:{day}:{job.id[:8]}"
+
+
+def run_delay(plan: JobPlan) -> float:
+    """Time from creation to RUNNING for a job that starts on its own (``auto_start``)."""
+    return plan.queue_seconds + plan.validation_seconds + min(1.0, plan.queue_seconds)
+
+
+def place(job: SimJob, at: float, progress: float) -> None:
+    """Date the job's creation so that at ``at`` it is ``progress`` (0..1) into its run.
+
+    ``progress < 0`` means it was created at ``at`` (QUEUED then). Call before ``begin``.
+    """
+    back = 0.0
+    if progress >= 0:
+        back = run_delay(job.plan) + progress * job.training_steps * job.plan.step_seconds
+    job.created_at = at - back
+    job.modified_at = job.created_at
+
+
+def planned_end(job: SimJob) -> float | None:
+    """When the job is planned to reach a terminal status, if that is planned."""
+    ends = [at for at, status in job.pending if is_terminal_status(status)]
+    return max(ends) if ends else None
 
 
 def schedule_training(job: SimJob, run_at: float) -> None:

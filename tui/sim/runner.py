@@ -237,7 +237,8 @@ def serve(options: SimOptions, *, out: Callable[[str], None] | None = None) -> i
         f"finetop sim: serving {_url(options.host, port)}  "
         f"(seed {options.seed}, {len(world)} jobs, speed {options.speed:g}x, "
         f"auth {'on' if options.api_key else 'off'}, "
-        f"rate limit {options.rate_limit or 'off'}, faults {options.faults or 'off'})"
+        f"rate limit {options.rate_limit or 'off'}, faults {options.faults or 'off'}, "
+        f"latency {f'{options.latency_ms:g} ms' if options.latency_ms else 'off'})"
     )
     key_hint = "MISTRAL_API_KEY=<the --api-key> " if options.api_key else ""
     say(f"  then: {key_hint}finetop --server-url {_url(options.host, port)}   (Ctrl-C stops)")

@@ -15,6 +15,7 @@ from tui.api.models import JobStatus
 from tui.sim.curves import CurveShape
 from tui.sim.ids import hex8, run_id, uuid4
 from tui.sim.lifecycle import JobPlan, SimJob, TokenPlan, WandbPlan
+from tui.sim.pace import Pace
 
 __all__ = [
     "CLASSIFIER_MODELS",
@@ -87,11 +88,20 @@ class JobFactory:
         hyperparameters: dict[str, object] | None = None,
         classifier_targets: list[dict[str, object]] | None = None,
         random_extras: bool = True,
+        pace: Pace | None = None,
+        job_id: str | None = None,
     ) -> SimJob:
-        """A new job created at ``created_at``; call ``begin`` on it to plan its lifecycle."""
+        """A new job created at ``created_at``; call ``begin`` on it to plan its lifecycle.
+
+        With a ``pace`` the run's steps and step time come from it (a checkpoint per step, real
+        seconds, not divided by the speed). ``job_id`` keeps an id drawn beforehand.
+        """
         catalog = CLASSIFIER_MODELS if classifier else COMPLETION_MODELS
         info = next((m for m in catalog if m.id == model), None) or rng.choice(catalog)
         model_id = model or info.id
+        paced_step_seconds: float | None = None
+        if pace is not None:
+            steps, paced_step_seconds = pace.draw(rng)
         steps = steps or rng.choice(_STEP_CHOICES)
         has_validation = rng.random() < 0.75 if random_extras else bool(validation_files)
         if training_files is None:
@@ -120,6 +130,7 @@ class JobFactory:
             if key in params and value is not None:
                 params[key] = value
         steps = int(params["training_steps"])  # type: ignore[call-overload]
+        warmup = params["warmup_fraction"]
         targets = None
         if classifier:
             targets = [
@@ -127,14 +138,15 @@ class JobFactory:
                 for t in (classifier_targets or [rng.choice(_CLASSIFIER_TARGETS)])
             ]
         per_step = rng.random() < (0.7 if classifier else 0.35)
-        checkpoint_every = 1 if per_step else max(1, steps // 10)
+        checkpoint_every = 1 if per_step or pace is not None else max(1, steps // 10)
         eval_every = max(1, steps // 10) if validation_files else None
         step_seconds = rng.uniform(2.0, 3.5) if classifier else rng.uniform(1.5, 9.0)
+        step_seconds = paced_step_seconds or step_seconds * scale
         fail_step = rng.randint(1, max(1, steps - 1)) if outcome == JobStatus.FAILED else None
         plan = JobPlan(
             queue_seconds=rng.uniform(30.0, 240.0) * scale,
             validation_seconds=rng.uniform(10.0, 60.0) * scale,
-            step_seconds=step_seconds * scale,
+            step_seconds=step_seconds,
             finalize_seconds=rng.uniform(15.0, 60.0) * scale,
             cancel_seconds=rng.uniform(5.0, 30.0) * scale,
             outcome=outcome,
@@ -143,7 +155,7 @@ class JobFactory:
         )
         data_tokens = int(info.tokens_per_step * steps / rng.uniform(0.05, 8.0))
         return SimJob(
-            id=uuid4(rng),
+            id=job_id or uuid4(rng),
             job_type="classifier" if classifier else "completion",
             model=model_id,
             auto_start=auto_start,
@@ -160,7 +172,11 @@ class JobFactory:
             plan=plan,
             checkpoint_every=checkpoint_every,
             eval_every=eval_every,
-            curve_shape=CurveShape.random(rng, classifier=classifier),
+            curve_shape=CurveShape.random(
+                rng,
+                classifier=classifier,
+                warmup_fraction=warmup if isinstance(warmup, int | float) else 0.05,
+            ),
             curve_seed=rng.getrandbits(64),
             workspace=self.workspace,
             created_by_me=created_by_me,

@@ -9,19 +9,25 @@ so a client's "3 minutes ago" and ETA arithmetic stay consistent with its own cl
 from __future__ import annotations
 
 import functools
+import math
 import random
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 import attrs
 
 from tui.api.clock import Clock, SystemClock
 from tui.api.models import JobStatus
-from tui.sim import lifecycle, wire
+from tui.sim import catalog, lifecycle, wire
+from tui.sim.arrivals import Arrivals
 from tui.sim.lifecycle import SimJob
+from tui.sim.pace import Pace
+from tui.sim.past import PastJob, draw_past_jobs, realize
 from tui.sim.problems import conflict, not_found
-from tui.sim.seeding import CLASSIFIER_MODELS, COMPLETION_MODELS, JobFactory
+from tui.sim.relay import Relay
+from tui.sim.roster import Roster
+from tui.sim.seeding import JobFactory
 
 __all__ = ["JobQuery", "NewJob", "World"]
 
@@ -41,7 +47,8 @@ def _synchronized(method: Callable[_P, _R]) -> Callable[_P, _R]:
     return wrapper
 
 
-_DAY = 86_400.0
+DEFAULT_MAX_JOBS = 500
+"""The cap on kept jobs unless told otherwise (a bigger seeded workspace raises it)."""
 _FILE_NOT_FOUND = "File not found"
 _MODEL_NOT_FOUND = "Model not found"
 
@@ -60,6 +67,22 @@ class JobQuery:
     wandb_project: str | None = None
     wandb_name: str | None = None
     suffix: str | None = None
+
+    @property
+    def filtered(self) -> bool:
+        """Whether any filter is set (an unfiltered page is a slice of the whole list)."""
+        return self.created_by_me or any(
+            value is not None
+            for value in (
+                self.model,
+                self.created_after,
+                self.created_before,
+                self.status,
+                self.wandb_project,
+                self.wandb_name,
+                self.suffix,
+            )
+        )
 
     def matches(self, job: SimJob) -> bool:
         """Whether ``job`` passes every filter that is set."""
@@ -103,11 +126,20 @@ class NewJob:
 class World:
     """A seeded workspace of fine-tuning jobs that move through time.
 
-    ``jobs`` historical jobs (mostly SUCCESS; some FAILED, FAILED_VALIDATION, CANCELLED, and
-    VALIDATED ones waiting for ``/start``; completion and classifier), ``live`` jobs in progress,
-    and with ``arrivals`` a new job every ``arrival_interval`` real seconds on average (divided
-    by ``speed``). At most ``max_jobs`` jobs are kept: the oldest idle ones (finished, or
-    waiting in VALIDATED) are dropped.
+    ``jobs`` past jobs (mostly SUCCESS; some FAILED, FAILED_VALIDATION, CANCELLED, and VALIDATED
+    ones waiting for ``/start``; completion and classifier), ``live`` jobs in progress, and:
+
+    - with ``arrivals``, a new job every ``arrival_interval`` real seconds on average (divided
+      by ``speed``), turned away while ``max_pending`` jobs already wait to train;
+    - ``always_running`` relay lanes, each with a job RUNNING at every instant
+      (:mod:`tui.sim.relay`);
+    - with a ``pace``, the jobs the simulator starts itself train at that wall-clock pace
+      (:mod:`tui.sim.pace`) instead of at ``speed``.
+
+    At most ``max_jobs`` jobs are kept (at least ``jobs``): the oldest idle ones (finished, or
+    waiting in VALIDATED) are dropped. Everything that happens is applied in time order when
+    the world is next read, so what a client sees at a given time does not depend on when, or
+    how often, it looked before.
     """
 
     def __init__(
@@ -119,8 +151,11 @@ class World:
         clock: Clock | None = None,
         arrivals: bool = True,
         *,
-        max_jobs: int = 500,
+        max_jobs: int = DEFAULT_MAX_JOBS,
         arrival_interval: float = 900.0,
+        always_running: int = 0,
+        max_pending: int | None = None,
+        pace: Pace | None = None,
     ) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
@@ -130,22 +165,38 @@ class World:
         self.arrivals = arrivals
         self.max_jobs = max(1, max_jobs)
         self.arrival_interval = arrival_interval
+        self.max_pending = max_pending
+        """Arrivals are turned away while this many jobs wait to train; ``None``: never."""
+        self.pace = pace
+        """Wall-clock pace of the jobs the simulator starts itself; ``None``: timings / speed."""
         self._lock = threading.RLock()
         self._rng = random.Random(seed)
-        # Separate streams, so arrivals and created jobs do not shift the seeded history.
-        self._arrival_rng = random.Random(seed * 7919 + 1)
-        self._create_rng = random.Random(seed * 7919 + 2)
         workspace, entity = JobFactory.workspace_ids(self._rng)
         self._factory = JobFactory(workspace=workspace, wandb_entity=entity)
-        self._jobs: dict[str, SimJob] = {}
+        self._jobs = Roster(self._realize)
         self._active: set[str] = set()
+        """Jobs with planned changes ahead."""
         self._files: dict[str, tuple[str, str]] = {}
-        """file id -> (job id, "train" | "validation")."""
+        """file id -> (job id, "train" | "validation"), for the jobs drawn in full."""
         self._archived: set[str] = set()
         now = self.clock.time()
-        self._seed_history(now, jobs)
+        self._jobs.add_past(draw_past_jobs(self._rng, jobs, now))
         self._seed_live(now, live)
-        self._next_arrival = now + self._arrival_gap()
+        # Separate streams, so arrivals, lanes and created jobs do not shift the seeded past.
+        scale = 1.0 / speed
+        self._arrivals = Arrivals(
+            random.Random(seed * 7919 + 1),
+            self._factory,
+            mean_gap=arrival_interval * scale,
+            scale=scale,
+            pace=pace,
+            start=now,
+        )
+        """Jobs people submit now and then (with ``arrivals``)."""
+        self._create_rng = random.Random(seed * 7919 + 2)
+        """Draws what a ``POST /jobs`` leaves open."""
+        self._relay = Relay(always_running, seed, self._factory, scale=scale, pace=pace, start=now)
+        """Keeps ``always_running`` jobs RUNNING at every instant."""
         self.advance_to_now()
 
     # ------------------------------------------------------------------ time
@@ -161,16 +212,49 @@ class World:
 
     @_synchronized
     def advance_to_now(self) -> None:
-        """Apply arrivals and every planned status change due by now."""
+        """Apply arrivals, hand-overs and every planned status change due by now, in order."""
         now = self.now()
+        # After a big clock jump only the last ``max_jobs`` arrivals could survive the cap.
+        horizon = now - self.max_jobs * self.arrival_interval / self.speed
         if self.arrivals:
-            self._arrive_until(now)
-        for job_id in list(self._active):
-            job = self._jobs[job_id]
-            lifecycle.advance(job, now)
-            if job.is_terminal and not job.pending:
-                self._active.discard(job_id)
+            self._arrivals.skip_to(horizon)
+        self._relay.skip_to(horizon)
+        while True:
+            arrival_at = self._arrivals.next_at if self.arrivals else math.inf
+            handover_at = self._relay.next_at()
+            at = min(arrival_at, handover_at)
+            if at > now:
+                break
+            self._advance_active(at)  # the world as it was then decides, not as it is now
+            if handover_at <= arrival_at:
+                self._add(self._relay.take())
+            else:
+                job = self._arrivals.take(admit=self._has_room())
+                if job is not None:
+                    self._add(job)
+            self._enforce_cap()
+        self._advance_active(now)
         self._enforce_cap()
+
+    def _advance_active(self, at: float) -> None:
+        for job_id in list(self._active):
+            job = self._jobs.get(job_id)
+            if job is None:
+                self._active.discard(job_id)
+                continue
+            lifecycle.advance(job, at)
+            if not job.pending:  # nothing planned: only a request can move it now
+                self._active.discard(job_id)
+
+    def _has_room(self) -> bool:
+        """Whether fewer than ``max_pending`` jobs wait to train."""
+        if self.max_pending is None:
+            return True
+        waiting = 0
+        for job_id in self._active:
+            job = self._jobs.get(job_id)
+            waiting += job is not None and job.status in lifecycle.WAITING_STATUSES
+        return waiting < self.max_pending
 
     # ------------------------------------------------------------------ reads
 
@@ -181,7 +265,7 @@ class World:
     def job_ids(self) -> list[str]:
         """Every job id, newest first."""
         self.advance_to_now()
-        return [job.id for job in self._newest_first(self._jobs.values())]
+        return self._jobs.ids_newest_first()
 
     @_synchronized
     def sim_job(self, job_id: str) -> SimJob:
@@ -207,19 +291,19 @@ class World:
         """``(total after filters, the page's list items)``, newest first."""
         query = query or JobQuery()
         self.advance_to_now()
-        matching = [job for job in self._newest_first(self._jobs.values()) if query.matches(job)]
         start = query.page * query.page_size
-        page = matching[start : start + query.page_size] if query.page_size > 0 else []
-        return len(matching), [wire.job_list_item(job) for job in page]
+        stop = start + max(0, query.page_size)
+        if not query.filtered:
+            page = self._jobs.newest_first(start, stop)
+            return len(self._jobs), [wire.job_list_item(job) for job in page]
+        matching = [job for job in self._jobs.each_newest_first() if query.matches(job)]
+        return len(matching), [wire.job_list_item(job) for job in matching[start:stop]]
 
     @_synchronized
     def counts(self) -> dict[str, int]:
         """How many jobs are in each status."""
         self.advance_to_now()
-        out: dict[str, int] = {}
-        for job in self._jobs.values():
-            out[job.status] = out.get(job.status, 0) + 1
-        return out
+        return self._jobs.status_counts()
 
     # ------------------------------------------------------------------ actions
 
@@ -244,8 +328,8 @@ class World:
             classifier_targets=new.classifier_targets,
             random_extras=False,
         )
-        self._add(job)
         job.begin(now)
+        self._add(job)
         self._enforce_cap()
         return wire.job_list_item(job)
 
@@ -290,10 +374,19 @@ class World:
     def cancel_job(self, job_id: str) -> dict[str, Any]:
         """``POST /cancel``: a queued, validating, validated or running job can be cancelled."""
         job = self.sim_job(job_id)
-        if not lifecycle.cancel(job, self.now()):
+        now = self.now()
+        if not lifecycle.cancel(job, now):
             raise conflict(f"Job {job_id} cannot be cancelled: its status is {job.status}.")
         self._active.add(job.id)
-        return wire.job_detail(job, self.now())
+        self._relay.hurry(job_id, now)  # a relay lane must not stay empty
+        return wire.job_detail(job, now)
+
+    @_synchronized
+    def remove_job(self, job_id: str) -> None:
+        """Drop a job as if deleted behind the API's back (the API itself cannot delete jobs)."""
+        if job_id not in self._jobs:
+            raise not_found()
+        self._drop(job_id)
 
     # ------------------------------------------------------------------ files
 
@@ -301,41 +394,25 @@ class World:
     def file(self, file_id: str) -> dict[str, Any]:
         """``GET /v1/files/{id}``."""
         ref = self._files.get(file_id)
+        if ref is None:
+            self._realize_all()  # it may belong to a past job nobody has read yet
+            ref = self._files.get(file_id)
         job = self._jobs.get(ref[0]) if ref else None
         if ref is None or job is None:
             raise not_found(_FILE_NOT_FOUND)
-        return self._file_payload(file_id, job, ref[1])
+        return catalog.file_payload(file_id, job, ref[1])
 
     @_synchronized
     def list_files(self, page: int = 0, page_size: int = 100) -> tuple[int, list[dict[str, Any]]]:
         """``GET /v1/files``: newest first."""
         self.advance_to_now()
         items = []
-        for job in self._newest_first(self._jobs.values()):
+        for job in self._jobs.each_newest_first():
             items += [(f, job, "train") for f in job.training_files]
             items += [(f, job, "validation") for f in job.validation_files]
         start = page * page_size
         chunk = items[start : start + page_size] if page_size > 0 else []
-        return len(items), [self._file_payload(f, job, kind) for f, job, kind in chunk]
-
-    def _file_payload(self, file_id: str, job: SimJob, kind: str) -> dict[str, Any]:
-        rng = random.Random(file_id)
-        lines = rng.randint(200, 40_000) if kind == "train" else rng.randint(50, 2_000)
-        name = f"{(job.suffix or job.model).replace(':', '-')}-{kind}.jsonl"
-        return {
-            "id": file_id,
-            "object": "file",
-            "bytes": lines * rng.randint(300, 2_400),
-            "created_at": int(job.created_at) - rng.randint(60, 3_600),
-            "filename": name,
-            "purpose": "fine-tune",
-            "sample_type": "instruct",
-            "num_lines": lines,
-            "mimetype": "application/jsonl",
-            "source": "upload",
-            "signature": f"{rng.getrandbits(64):016x}",
-            "deleted": False,
-        }
+        return len(items), [catalog.file_payload(f, job, kind) for f, job, kind in chunk]
 
     # ------------------------------------------------------------------ models
 
@@ -343,70 +420,19 @@ class World:
     def models(self) -> list[dict[str, Any]]:
         """``GET /v1/models``: base models, then the workspace's fine-tuned models."""
         self.advance_to_now()
-        created = 1_700_000_000
-        out: list[dict[str, Any]] = []
-        for info in (*COMPLETION_MODELS, *CLASSIFIER_MODELS):
-            out.append(
-                {
-                    "id": info.id,
-                    "object": "model",
-                    "created": created,
-                    "owned_by": "mistralai",
-                    "capabilities": {
-                        "completion_chat": info not in CLASSIFIER_MODELS,
-                        "function_calling": True,
-                        "completion_fim": info.id.startswith("codestral"),
-                        "fine_tuning": True,
-                        "vision": info.id.startswith("pixtral"),
-                        "classification": info in CLASSIFIER_MODELS,
-                    },
-                    "name": info.id,
-                    "description": f"Base model {info.id}",
-                    "max_context_length": info.max_context_length,
-                    "aliases": [],
-                    "deprecation": None,
-                    "deprecation_replacement_model": None,
-                    "default_model_temperature": 0.3,
-                    "type": "base",
-                }
+        return catalog.base_model_cards() + [
+            catalog.fine_tuned_model_card(
+                job, self.workspace, archived=job.fine_tuned_model in self._archived
             )
-        for job in self._newest_first(self._jobs.values()):
-            if job.fine_tuned_model is None:
-                continue
-            out.append(
-                {
-                    "id": job.fine_tuned_model,
-                    "object": "model",
-                    "created": int(job.modified_at),
-                    "owned_by": self.workspace,
-                    "capabilities": {
-                        "completion_chat": job.job_type == "completion",
-                        "function_calling": False,
-                        "completion_fim": False,
-                        "fine_tuning": False,
-                        "vision": False,
-                        "classification": job.job_type == "classifier",
-                    },
-                    "name": None,
-                    "description": None,
-                    "max_context_length": 32768,
-                    "aliases": [],
-                    "deprecation": None,
-                    "deprecation_replacement_model": None,
-                    "default_model_temperature": None,
-                    "type": "fine-tuned",
-                    "job": job.id,
-                    "root": job.model,
-                    "archived": job.fine_tuned_model in self._archived,
-                }
-            )
-        return out
+            for job in self._jobs.each_newest_first()
+            if job.fine_tuned_model is not None
+        ]
 
     @_synchronized
     def set_archived(self, model_id: str, archived: bool) -> dict[str, Any]:
         """Archive or unarchive a fine-tuned model."""
         self.advance_to_now()
-        if not any(job.fine_tuned_model == model_id for job in self._jobs.values()):
+        if not any(job.fine_tuned_model == model_id for job in self._jobs.each_newest_first()):
             raise not_found(_MODEL_NOT_FOUND)
         if archived:
             self._archived.add(model_id)
@@ -416,65 +442,16 @@ class World:
 
     # ------------------------------------------------------------------ seeding
 
-    def _seed_history(self, now: float, count: int) -> None:
-        rng = self._rng
-        # Every status appears once (given enough jobs), then mostly SUCCESS.
-        outcomes = [
-            JobStatus.SUCCESS,
-            JobStatus.FAILED,
-            JobStatus.FAILED_VALIDATION,
-            JobStatus.CANCELLED,
-            JobStatus.VALIDATED,
-        ][:count]
-        weights = {
-            JobStatus.SUCCESS: 0.62,
-            JobStatus.FAILED: 0.1,
-            JobStatus.FAILED_VALIDATION: 0.08,
-            JobStatus.CANCELLED: 0.12,
-            JobStatus.VALIDATED: 0.08,
-        }
-        while len(outcomes) < count:
-            outcomes.append(rng.choices(list(weights), weights=list(weights.values()))[0])
-        ages = sorted((rng.uniform(0.15, 30.0) * _DAY for _ in range(count)), reverse=True)
-        for index, (outcome, age) in enumerate(zip(outcomes, ages, strict=True)):
-            classifier = index == 1 or rng.random() < 0.2
-            waiting = outcome == JobStatus.VALIDATED
-            planned = (
-                JobStatus.SUCCESS
-                if outcome in (JobStatus.VALIDATED, JobStatus.CANCELLED)
-                else outcome
-            )
-            job = self._factory.make(
-                rng,
-                created_at=now - age,
-                scale=1.0,
-                outcome=planned,
-                classifier=classifier,
-                auto_start=not waiting and rng.random() < 0.85,
-                created_by_me=rng.random() < 0.7,
-            )
-            if not job.auto_start and not waiting and planned != JobStatus.FAILED_VALIDATION:
-                job.auto_start = True  # it ran, so it was started; keep the plan simple
-            self._add(job)
-            job.begin(job.created_at)
-            if outcome == JobStatus.CANCELLED:
-                self._plan_cancel(rng, job)
+    def _realize(self, past: PastJob) -> SimJob:
+        job = realize(past, self._factory, self.now())
+        self._register_files(job)
+        if job.pending:
+            self._active.add(job.id)
+        return job
 
-    def _plan_cancel(self, rng: random.Random, job: SimJob) -> None:
-        plan = job.plan
-        if rng.random() < 0.25:
-            at = job.created_at + rng.uniform(0.1, 0.9) * plan.queue_seconds
-        else:
-            training = job.training_steps * plan.step_seconds
-            at = (
-                job.created_at
-                + plan.queue_seconds
-                + plan.validation_seconds
-                + 1.0
-                + rng.uniform(0.1, 0.9) * training
-            )
-        job.pending.append((at, lifecycle.CANCEL))
-        job.pending.sort(key=lambda item: item[0])
+    def _realize_all(self) -> None:
+        for _ in self._jobs.each_newest_first():
+            pass
 
     def _seed_live(self, now: float, count: int) -> None:
         rng = self._rng
@@ -488,64 +465,24 @@ class World:
                 outcome=JobStatus.FAILED if index == 3 else JobStatus.SUCCESS,
                 classifier=index == 4,
                 created_by_me=True,
+                pace=self.pace,
             )
             if index == 2:
                 job.checkpoint_every = 1  # one live job shows per-step checkpoints
             fraction = progress[index] if index < len(progress) else rng.uniform(0.05, 0.8)
-            plan = job.plan
-            if fraction < 0:
-                back = 0.0  # just created: QUEUED now
-            else:
-                back = (
-                    plan.queue_seconds
-                    + plan.validation_seconds
-                    + min(1.0, plan.queue_seconds)
-                    + fraction * job.training_steps * plan.step_seconds
-                )
-            job.created_at = now - back
-            job.modified_at = job.created_at
-            self._add(job)
+            lifecycle.place(job, now, fraction)
             job.begin(job.created_at)
-
-    def _arrival_gap(self) -> float:
-        return self._arrival_rng.expovariate(1.0) * self.arrival_interval / self.speed
-
-    def _arrive_until(self, now: float) -> None:
-        horizon = self.max_jobs * self.arrival_interval / self.speed
-        if now - self._next_arrival > horizon:
-            # A big clock jump: only the last ``max_jobs`` arrivals could survive the cap anyway.
-            self._next_arrival = now - horizon
-        while self._next_arrival <= now:
-            at = self._next_arrival
-            rng = self._arrival_rng
-            roll = rng.random()
-            outcome = (
-                JobStatus.FAILED
-                if roll < 0.1
-                else JobStatus.FAILED_VALIDATION
-                if roll < 0.17
-                else JobStatus.SUCCESS
-            )
-            job = self._factory.make(
-                rng,
-                created_at=at,
-                scale=1.0 / self.speed,
-                outcome=outcome,
-                classifier=rng.random() < 0.2,
-                auto_start=rng.random() < 0.85,
-                created_by_me=rng.random() < 0.6,
-            )
             self._add(job)
-            job.begin(at)
-            lifecycle.advance(job, now)
-            self._next_arrival = at + self._arrival_gap()
-            self._enforce_cap()
 
     # ------------------------------------------------------------------ bookkeeping
 
     def _add(self, job: SimJob) -> None:
-        self._jobs[job.id] = job
+        """Add a job already begun."""
+        self._jobs.add(job)
         self._active.add(job.id)
+        self._register_files(job)
+
+    def _register_files(self, job: SimJob) -> None:
         for file_id in job.training_files:
             self._files[file_id] = (job.id, "train")
         for file_id in job.validation_files:
@@ -558,21 +495,16 @@ class World:
         # The oldest idle jobs go, finished or idling in VALIDATED alike: dropping finished ones
         # first would leave a long run's workspace all waiting jobs (15 % of arrivals never
         # start), with nothing left running or finishing.
-        idle = [
-            job
-            for job in self._jobs.values()
-            if not job.pending and (job.is_terminal or job.status == JobStatus.VALIDATED)
-        ]
-        idle.sort(key=lambda job: job.created_at)
-        for job in idle[:excess]:
-            del self._jobs[job.id]
-            self._active.discard(job.id)
-            for file_id in (*job.training_files, *job.validation_files):
-                if self._files.get(file_id, ("",))[0] == job.id:
-                    del self._files[file_id]
-            if job.fine_tuned_model is not None:
-                self._archived.discard(job.fine_tuned_model)
+        for job_id in self._jobs.oldest_idle(excess):
+            self._drop(job_id)
 
-    @staticmethod
-    def _newest_first(jobs: Iterable[SimJob]) -> list[SimJob]:
-        return sorted(jobs, key=lambda job: (job.created_at, job.id), reverse=True)
+    def _drop(self, job_id: str) -> None:
+        job = self._jobs.remove(job_id)
+        self._active.discard(job_id)
+        if job is None:
+            return  # never read: it registered nothing
+        for file_id in (*job.training_files, *job.validation_files):
+            if self._files.get(file_id, ("",))[0] == job_id:
+                del self._files[file_id]
+        if job.fine_tuned_model is not None:
+            self._archived.discard(job.fine_tuned_model)

@@ -159,7 +159,7 @@ async def test_selected_job_that_disappeared_is_gone() -> None:
         poller.select(finished[0])
         await poller.wait_idle()
         assert poller.store.get(finished[0]).has_detail
-        sim.world._jobs.pop(finished[1])  # deleted elsewhere after the last listing
+        sim.world.remove_job(finished[1])  # deleted elsewhere after the last listing
         poller.select(finished[1])
         await poller.wait_idle()
         assert JobGone(finished[1]) in sim.seen
@@ -174,8 +174,7 @@ async def test_running_job_deleted_upstream_emits_job_gone() -> None:
             for v in map(poller.store.get, poller.store.active_ids())
             if v.job.status == "RUNNING"
         )
-        sim.world._jobs.pop(live)
-        sim.world._active.discard(live)
+        sim.world.remove_job(live)
         await advance(sim.clock, poller, 10)
         assert JobGone(live) in sim.seen
         assert live not in poller.store

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,40 @@ def spec_check() -> SpecCheck:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(START)
+
+
+@pytest.fixture
+def parked(clock: ManualClock) -> Callable[[], Awaitable[None]]:
+    """Waits, yielding to the event loop, until a request sleeps on the clock (latency, slow)."""
+
+    async def wait() -> None:
+        for _ in range(200):
+            if clock.pending_sleeps:
+                return
+            await asyncio.sleep(0)
+        raise AssertionError("no request is waiting on the clock")
+
+    return wait
+
+
+Held = Callable[["asyncio.Task[httpx.Response]", float], Awaitable[httpx.Response]]
+
+
+@pytest.fixture
+def held(clock: ManualClock, parked: Callable[[], Awaitable[None]]) -> Held:
+    """Checks that a request is held ``seconds`` on the clock: unanswered just before that much
+    time has passed, answered just after; returns the response."""
+
+    async def check(request: asyncio.Task[httpx.Response], seconds: float) -> httpx.Response:
+        await parked()
+        assert clock.pending_sleeps == 1
+        clock.advance(seconds * 0.95)
+        await asyncio.sleep(0)
+        assert not request.done()
+        clock.advance(seconds * 0.1)
+        return await asyncio.wait_for(request, 5)
+
+    return check
 
 
 @pytest.fixture

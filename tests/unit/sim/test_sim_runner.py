@@ -36,18 +36,35 @@ def test_every_flag() -> None:
     options = parse(
         "--host", "0.0.0.0", "--port", "0", "--seed", "3", "--jobs", "5", "--live", "1",
         "--speed", "2.5", "--api-key", "sk-x", "--rate-limit", "30", "--faults", "500:0.1",
-        "--no-arrivals",
+        "--no-arrivals", "--latency", "40", "--latency-jitter", "5",
     )  # fmt: skip
     assert options == SimOptions(
         host="0.0.0.0", port=0, seed=3, jobs=5, live=1, speed=2.5, api_key="sk-x",
-        rate_limit=30, faults="500:0.1", arrivals=False,
+        rate_limit=30, faults="500:0.1", arrivals=False, latency_ms=40.0, latency_jitter_ms=5.0,
     )  # fmt: skip
     assert "sk-x" not in repr(options)
 
 
+def test_the_demo_preset_with_flags_on_top() -> None:
+    assert parse("--preset", "demo") == SimOptions.demo()
+    assert parse("--preset", "demo", "--speed", "5", "--port", "0") == SimOptions.demo(
+        speed=5.0, port=0
+    )
+    assert SimOptions.demo().always_running >= 1
+    assert SimOptions.demo().pace is not None
+
+
 @pytest.mark.parametrize(
     "argv",
-    [["--faults", "boom:1"], ["--speed", "0"], ["--rate-limit", "0"], ["--port", "-1"]],
+    [
+        ["--faults", "boom:1"],
+        ["--speed", "0"],
+        ["--rate-limit", "0"],
+        ["--port", "-1"],
+        ["--latency", "soon"],
+        ["--latency-jitter", "-5"],
+        ["--preset", "fast"],
+    ],
 )
 def test_bad_flags_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
@@ -82,7 +99,7 @@ def test_thread_from_options_with_auth_and_limits() -> None:
         assert first.headers["x-ratelimit-remaining-req-minute"] == "1"
         client.get("/v1/models", headers=headers)
         assert client.get("/v1/models", headers=headers).status_code == 429
-        assert len(sim.world) == 5
+        assert len(sim.world) == options.jobs  # the live one included
 
 
 def test_serve_reports_a_busy_port() -> None:

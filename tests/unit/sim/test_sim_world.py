@@ -300,3 +300,16 @@ def test_a_long_busy_run_keeps_the_workspace_mix_steady(clock: ManualClock) -> N
     assert len(world) == 100
     assert end.get("VALIDATED", 0) <= max(30, 2 * start.get("VALIDATED", 0))
     assert end.get("SUCCESS", 0) >= 40
+
+
+def test_a_job_removed_behind_the_apis_back_is_gone(world: World) -> None:
+    job_id = world.job_ids()[-1]
+    detail = world.job(job_id)
+    world.remove_job(job_id)
+    assert job_id not in world.job_ids()
+    for call in (world.job, world.remove_job):
+        with pytest.raises(SimProblem) as info:
+            call(job_id)
+        assert info.value.status == 404
+    with pytest.raises(SimProblem):
+        world.file(detail["training_files"][0])
