@@ -23,6 +23,8 @@ __all__ = [
     "fmt_money",
     "fmt_perplexity",
     "fmt_progress",
+    "fmt_rate",
+    "fmt_seconds",
     "fmt_time",
     "fmt_tokens",
     "is_number",
@@ -150,6 +152,34 @@ def fmt_fixed(value: float | None, digits: int = 4) -> str:
     if not is_number(value):
         return MISSING
     return f"{value:.{digits}f}"
+
+
+def fmt_rate(per_second: float | None, unit: str = "steps") -> str:
+    """A rate per second as a readable rate per minute: ``1,500 steps/min``, ``2.5 steps/min``,
+    ``0.4 steps/min``. Zero, negative and unknown rates read as :data:`MISSING`."""
+    if not is_number(per_second) or per_second is None or per_second <= 0:
+        return MISSING
+    per_minute = per_second * 60
+    if per_minute >= 100:
+        number = f"{per_minute:,.0f}"
+    elif per_minute >= 1:
+        number = f"{per_minute:.1f}".removesuffix(".0")
+    else:
+        number = f"{per_minute:.2g}"
+    return f"{number} {unit}/min"
+
+
+def fmt_seconds(seconds: float | None) -> str:
+    """A span in one unit for status text: ``45 s``, ``2 min``, ``3 h`` (seconds up to two
+    minutes, minutes up to two hours). The poll interval reads the same everywhere."""
+    if not is_number(seconds) or seconds is None:
+        return MISSING
+    value = max(0.0, seconds)
+    if value < 120:
+        return f"{value:.0f} s"
+    if value < 7200:
+        return f"{value / 60:.0f} min"
+    return f"{value / 3600:.0f} h"
 
 
 def fmt_perplexity(value: float | None) -> str:

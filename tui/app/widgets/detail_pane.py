@@ -8,6 +8,10 @@ this widget owns the state they are built from (job, clock, zone, file names, wi
 Each section is one ``Static`` whose content is replaced only when it changed; the checkpoints
 table (``CheckpointTable``) gains and loses rows by key. While the user has scrolled the table
 back, a "N new" badge counts the checkpoints that arrived below.
+
+Relative times ("5m ago", "detail fetched 12s ago", the elapsed time and ETA) tick: given a
+clock, the pane re-reads it every :data:`TIME_TICK` seconds and repaints the sections whose text
+changed, so a finished job does not say "21s ago" for minutes.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from textual.events import Click
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tui.api.clock import Clock
 from tui.api.models import Job, is_detail
 from tui.app.widgets import detail_sections as sections
 from tui.app.widgets.checkpoint_table import CheckpointTable
@@ -33,6 +38,8 @@ __all__ = ["DetailPane"]
 
 MAX_FILE_NAMES = 1024
 """How many file names the pane remembers (a bounded cache, least recently used dropped)."""
+TIME_TICK = 1.0
+"""Seconds between re-readings of the clock for relative times ("just now" means < 5 s)."""
 
 _SECTIONS = (
     "overview",
@@ -98,14 +105,18 @@ class DetailPane(Widget):
         self,
         *,
         tz: tzinfo | None = None,
+        clock: Clock | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        """``tz`` is the zone times are shown in (the local zone when ``None``)."""
+        """``tz`` is the zone times are shown in (the local zone when ``None``); with a
+        ``clock`` (the app's) relative times tick between updates."""
         super().__init__(name=name, id=id, classes=classes)
         self.tz = tz
         """The zone timestamps are shown in."""
+        self.clock = clock
+        """Where ticking relative times read the time (``None``: they change with updates)."""
         self._file_names: LRUCache[str, str] = LRUCache(MAX_FILE_NAMES)
         self._job: Job | None = None
         self._view: Any = None
@@ -147,6 +158,15 @@ class DetailPane(Widget):
             self._set_new_count(0)
         self._render_all()
 
+    def refresh_times(self, now: float, *, monotonic_now: float | None = None) -> None:
+        """Re-read relative times at ``now`` (wall) and ``monotonic_now`` (the store's clock);
+        only the sections whose text changed repaint."""
+        self._now = now
+        if monotonic_now is not None:
+            self._monotonic_now = monotonic_now
+        if self.is_mounted and self._job is not None:
+            self._render_times(self._job)
+
     def set_file_names(self, names: Mapping[str, str]) -> None:
         """Learn file names (file id -> filename); the files section shows them from now on."""
         for file_id, filename in names.items():
@@ -179,6 +199,14 @@ class DetailPane(Widget):
 
     def on_mount(self) -> None:
         self._render_all()
+        if self.clock is not None:
+            self.set_interval(TIME_TICK, self._tick)
+
+    def _tick(self) -> None:
+        clock = self.clock
+        # A hidden pane (the compact layout's list view) catches up on its next tick in view.
+        if clock is not None and self._job is not None and self.is_on_screen:
+            self.refresh_times(clock.time(), monotonic_now=clock.monotonic())
 
     def on_resize(self) -> None:
         # Long values wrap with a hanging indent computed from the width: redo it on resize.
@@ -226,8 +254,20 @@ class DetailPane(Widget):
             for key in ("header", *_SECTIONS, "checkpoints-heading"):
                 self._update_section(key, None)
             return
-        now, tz, width = self._now, self.tz, self._width
+        width = self._width
         self._update_section("header", sections.header(job))
+        self._render_times(job)
+        self._update_section("cost", sections.cost(job, width=width))
+        self._update_section("hyperparameters", sections.hyperparameters(job, width=width))
+        self._update_section("files", self._files(job))
+        self._update_section("integrations", sections.integrations(job, width=width))
+        self._update_section("repositories", sections.repositories(job, width=width))
+        self._update_section("targets", sections.targets(job, width=width))
+        self._render_checkpoints(job, table)
+
+    def _render_times(self, job: Job) -> None:
+        """The sections that hold relative times: overview, progress and events."""
+        now, tz, width = self._now, self.tz, self._width
         self._update_section(
             "overview",
             sections.overview(
@@ -240,14 +280,7 @@ class DetailPane(Widget):
             ),
         )
         self._update_section("progress", sections.progress(job, now=now, tz=tz, width=width))
-        self._update_section("cost", sections.cost(job, width=width))
-        self._update_section("hyperparameters", sections.hyperparameters(job, width=width))
-        self._update_section("files", self._files(job))
-        self._update_section("integrations", sections.integrations(job, width=width))
-        self._update_section("repositories", sections.repositories(job, width=width))
-        self._update_section("targets", sections.targets(job, width=width))
         self._update_section("events", sections.events(job, now=now, tz=tz, width=width))
-        self._render_checkpoints(job, table)
 
     def _files(self, job: Job) -> Content:
         return sections.files(job, self._file_names, width=self._width)
