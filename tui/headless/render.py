@@ -1,7 +1,9 @@
-"""How the headless commands print: UTC timestamps, aligned tables and the error-line prefix.
+"""How the headless commands print: UTC timestamps, aligned tables and error lines.
 
 The value formatters themselves live in :mod:`tui.display.formats`, shared with the app, so a
-duration or a missing value reads the same in ``finetop show`` as on screen.
+duration or a missing value reads the same in ``finetop show`` as on screen. Server text reaches
+these functions already made safe (:func:`~tui.display.text.safe_text`), except in error
+messages, which :func:`error_line` makes safe itself: an error can quote a response body.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from collections.abc import Sequence
 from datetime import UTC
 
 from tui.display.formats import MISSING, fmt_time
+from tui.display.text import LONG_TEXT_LIMIT, safe_text
 
-__all__ = ["PROG", "fmt_utc", "format_table"]
+__all__ = ["PROG", "error_line", "fmt_utc", "format_table"]
 
 PROG = "finetop"
 """The program name used to prefix error lines."""
@@ -35,3 +38,9 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[
         return "  ".join([*padded, cells[-1]]).rstrip()
 
     return [line(headers), *(line(row) for row in rows)]
+
+
+def error_line(message: object, kind: str = "error") -> str:
+    """``finetop: error: MESSAGE`` on one line, the message safe to print (it may quote what
+    a server answered) and cut to a readable length."""
+    return f"{PROG}: {kind}: {safe_text(message, limit=LONG_TEXT_LIMIT)}"

@@ -455,7 +455,9 @@ def targets(job: Job) -> Group | None:
         rows.append(_row("", _none()))
     for target in job.classifier_targets:
         labels = [safe_text(label, limit=60) for label in target.labels[:LIST_LIMIT]]
-        more = f", … {len(target.labels) - LIST_LIMIT} more" if len(target.labels) > LIST_LIMIT else ""
+        more = (
+            f", … {len(target.labels) - LIST_LIMIT} more" if len(target.labels) > LIST_LIMIT else ""
+        )
         listed = clip(", ".join(labels), LONG_TEXT_LIMIT) + more
         rows.append(_row("target", _text(target.name, Tone.STRONG)))
         rows.append(_row("labels", f"{len(target.labels)}: {listed}"))
