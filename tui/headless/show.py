@@ -15,7 +15,7 @@ from tui.display.formats import progress_bar
 from tui.display.jsonl import json_line
 from tui.errors import FinetopError
 from tui.headless import EXIT_ERROR, EXIT_NOT_FOUND, EXIT_OK
-from tui.headless.render import PROG, error_line, format_table
+from tui.headless.render import error_line, format_table
 from tui.monitor.detail_groups import (
     CHECKPOINT_COLUMNS,
     LABEL_WIDTH,

@@ -17,6 +17,7 @@ import attrs
 
 from tui.api.backoff import Backoff
 from tui.api.clock import Clock, SystemClock
+from tui.api.convert import unstructure
 from tui.api.errors import (
     AuthenticationError,
     NotFoundError,
@@ -25,7 +26,6 @@ from tui.api.errors import (
     ServerError,
     TransportError,
 )
-from tui.api.convert import unstructure
 from tui.api.models import Checkpoint, Event, Job, JobDetails
 from tui.display.formats import MISSING, fmt_duration, fmt_fixed
 from tui.display.jsonl import json_line
