@@ -7,12 +7,16 @@ run the client in a worker and feed the answer back through the store, the same 
 takes. Read-only mode removes those actions from bindings and palette, and ``check_action``
 refuses them even when invoked directly.
 
+Every notification is plain text made safe (:meth:`FinetopApp.notify`): messages quote job
+names, statuses and error bodies, which must never be read as markup or reach the terminal raw.
+
 For tests everything is injectable: the client (e.g. on an in-process simulator), the clock, the
 poller settings and the store.
 """
 
 from __future__ import annotations
 
+import os
 import webbrowser
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -22,6 +26,7 @@ from rich.console import COLOR_SYSTEMS
 from textual import work
 from textual.app import App, SystemCommand, get_system_commands_provider
 from textual.binding import BindingType
+from textual.cache import LRUCache
 from textual.filter import Monochrome
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -44,11 +49,14 @@ from tui.app.screens.main import main_screen_class
 from tui.app.screens.palette import OrderedCommandPalette
 from tui.app.themes import DEFAULT_THEME, load_themes, register_themes
 from tui.app.widgets.status_line import LinkState, StatusSnapshot
-from tui.display.formats import short_id
+from tui.display.formats import fmt_seconds, short_id
+from tui.display.links import check_link
+from tui.display.text import LONG_TEXT_LIMIT, clipboard_text, safe_text
 from tui.errors import ErrorKind, FinetopError
 from tui.monitor.changes import (
     Change,
     CheckpointsAdded,
+    DetailFetched,
     JobAdded,
     JobChanged,
     JobGone,
@@ -56,6 +64,7 @@ from tui.monitor.changes import (
     PollRecovered,
     PollSucceeded,
 )
+from tui.monitor.finish import finish_message, job_label
 from tui.monitor.poller import Poller
 from tui.monitor.settings import PollerSettings
 from tui.monitor.store import JobStore, JobView
@@ -86,9 +95,15 @@ _FINISH_SEVERITY: dict[str, SeverityLevel] = {
     JobStatus.CANCELLED: "warning",
 }
 
-
-def _job_label(job_id: str, suffix: str | None) -> str:
-    return f"{suffix} ({short_id(job_id)})" if suffix else short_id(job_id)
+FINISH_WAIT = 30.0
+"""Seconds a finish notice waits for the job's final detail (its last checkpoint and events,
+the failure's reason) when a list poll saw the status first; then it says what is known."""
+FILE_RETRY = 300.0
+"""Seconds before a file whose name could not be fetched is asked for again."""
+MAX_FILE_FAILURES = 1024
+"""How many failed file lookups are remembered (a bounded cache)."""
+TMUX_CLIPBOARD_HINT = "In tmux, copying needs: set -g set-clipboard on"
+"""Said after a copy inside tmux, whose default may drop OSC 52 silently."""
 
 
 class FinetopApp(App[int]):
@@ -154,6 +169,11 @@ class FinetopApp(App[int]):
         self._environ = environ
         self._announced: set[str] = set()
         """Jobs whose finish was announced (at most once each)."""
+        self._finishing: dict[str, float] = {}
+        """Finished jobs whose notice waits for their final detail -> until when (monotonic)."""
+        self._file_failures: LRUCache[str, float] = LRUCache(MAX_FILE_FAILURES)
+        """File ids whose name could not be fetched -> when (monotonic), so they are not asked
+        for again at every selection."""
         self._main: _MainScreenBase | None = None
         self._apply_color_system(settings.color_system)
 
@@ -183,6 +203,29 @@ class FinetopApp(App[int]):
     def wall_now(self) -> float:
         """Wall-clock Unix seconds (for ages and ETAs)."""
         return self.clock.time()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification of the app (widgets' and screens' included), as plain safe text.
+
+        Messages quote job names, statuses, URLs and error bodies: never markup (a ``[/]`` in a
+        500 body would crash the app, ``[@click=...]`` would be a live action link) and never a
+        raw control character. ``markup`` is accepted for Textual's signature and ignored.
+        """
+        super().notify(
+            safe_text(message, limit=LONG_TEXT_LIMIT, multiline=True),
+            title=safe_text(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def on_mount(self) -> None:
         self._load_themes()
@@ -276,16 +319,19 @@ class FinetopApp(App[int]):
                     changed.add(job.id)
                     if "status" in fields and job.is_terminal and job.id not in self._announced:
                         self._announced.add(job.id)
-                        self.post_message(
-                            JobFinished(job.id, job.status, _job_label(job.id, job.suffix))
-                        )
+                        self._finish_soon(job.id)
                 case CheckpointsAdded(job_id=job_id, checkpoints=checkpoints):
                     self._post_main(CheckpointsArrived(job_id, checkpoints))
                     changed.add(job_id)
                 case JobGone(job_id=job_id):
                     # Forgotten with the job, so the set stays as small as the workspace.
                     self._announced.discard(job_id)
+                    self._finishing.pop(job_id, None)
                     gone.add(job_id)
+                case DetailFetched(job_id=job_id, final=True):
+                    changed.add(job_id)
+                    if job_id in self._finishing:
+                        self._announce_finish(job_id)
                 case PollSucceeded() | PollFailed() | PollRecovered():
                     self._connection_changed(change)
                 case _:
@@ -294,8 +340,37 @@ class FinetopApp(App[int]):
                     other_id = getattr(change, "job_id", None)
                     if isinstance(other_id, str):
                         changed.add(other_id)
+        self._announce_overdue()
         if changed or gone:
             self._post_main(JobsChanged(changed - gone, gone=gone))
+
+    # ------------------------------------------------------------------ finish notices
+
+    def _finish_soon(self, job_id: str) -> None:
+        """Announce a job that just finished, once its final detail is in (or soon anyway)."""
+        view = self.store.get(job_id)
+        if view is not None and view.watched_live and not view.detail_final:
+            # A list poll saw the status first: the detail that follows brings the last
+            # checkpoint and the reason of a failure.
+            self._finishing[job_id] = self.clock.monotonic() + FINISH_WAIT
+            return
+        self._announce_finish(job_id)
+
+    def _announce_overdue(self) -> None:
+        """Announce, with what is known, the finishes whose final detail did not come in time."""
+        if not self._finishing:
+            return
+        now = self.clock.monotonic()
+        for job_id in [j for j, deadline in self._finishing.items() if deadline <= now]:
+            self._announce_finish(job_id)
+
+    def _announce_finish(self, job_id: str) -> None:
+        self._finishing.pop(job_id, None)
+        view = self.store.get(job_id)
+        if view is None or not view.job.is_terminal:
+            return
+        job = view.job
+        self.post_message(JobFinished(job.id, job.status, finish_message(job, view.summary)))
 
     def _connection_changed(self, change: PollSucceeded | PollFailed | PollRecovered) -> None:
         main = self._main
@@ -320,7 +395,7 @@ class FinetopApp(App[int]):
                 )
                 if change.first:
                     self.notify(
-                        f"{change.message} — retrying in {change.retry_in:.0f} s",
+                        f"{change.message} — retrying in {fmt_seconds(change.retry_in)}",
                         title=f"Offline: {change.kind.value}",
                         severity="warning",
                         timeout=8,
@@ -335,9 +410,8 @@ class FinetopApp(App[int]):
             self._main.post_message(message)
 
     def on_job_finished(self, message: JobFinished) -> None:
-        word = message.status.replace("_", " ").lower()
         severity = _FINISH_SEVERITY.get(message.status, "information")
-        self.notify(f"Job {message.label} {word}", title="Job finished", severity=severity)
+        self.notify(message.text, title="Job finished", severity=severity, timeout=10)
         if self.settings.bell:
             self.bell()
 
@@ -369,11 +443,37 @@ class FinetopApp(App[int]):
     # ------------------------------------------------------------------ selection
 
     def select_job(self, job_id: str | None) -> None:
-        """The user rests on a job: pin it and fetch its detail now unless fresh."""
+        """The user rests on a job: pin it and fetch its detail now unless fresh, and the
+        names of its files."""
         if self.poller is not None:
             self.poller.select(job_id)
         else:
             self.store.select(job_id)
+        if job_id is not None and self._client is not None:
+            self._fetch_file_names(job_id)
+
+    @work(group="files", exclusive=True, exit_on_error=False)
+    async def _fetch_file_names(self, job_id: str) -> None:
+        """Look up the names of a job's files for the detail pane (the client remembers them).
+
+        A file that cannot be read keeps showing its id: no notice (one per file per selection
+        would be a storm), and it is not asked for again for :data:`FILE_RETRY` seconds.
+        """
+        view = self.store.get(job_id)
+        if view is None or self._client is None:
+            return
+        job = view.job
+        names: dict[str, str] = {}
+        for file_id in (*job.training_files, *(job.validation_files or ())):
+            failed_at = self._file_failures.get(file_id)
+            if failed_at is not None and self.clock.monotonic() - failed_at < FILE_RETRY:
+                continue
+            try:
+                names[file_id] = (await self._client.get_file(file_id)).filename
+            except FinetopError:
+                self._file_failures.set(file_id, self.clock.monotonic())
+        if names and self._main is not None and self._main.is_mounted:
+            self._main.detail.set_file_names(names)
 
     def highlighted_view(self) -> JobView | None:
         """The store's view of the job under the cursor."""
@@ -420,9 +520,9 @@ class FinetopApp(App[int]):
         after = self.poller.scale_interval(factor)
         interval = self.poller.status.interval
         if after == before:
-            self.notify(f"Poll interval stays {interval:.0f} s (limit)", timeout=2)
+            self.notify(f"Poll interval stays {fmt_seconds(interval)} (limit)", timeout=2)
         else:
-            self.notify(f"Polling every {interval:.0f} s", timeout=2)
+            self.notify(f"Polling every {fmt_seconds(interval)}", timeout=2)
         self._tick()
 
     def on_app_focus(self) -> None:
@@ -443,7 +543,7 @@ class FinetopApp(App[int]):
         if job.status not in CANCELLABLE:
             self.notify(f"Job {short_id(job.id)} is {job.status}: nothing to cancel", timeout=4)
             return
-        label = _job_label(job.id, job.suffix)
+        label = job_label(job.id, job.suffix)
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -473,7 +573,7 @@ class FinetopApp(App[int]):
                 timeout=4,
             )
             return
-        label = _job_label(job.id, job.suffix)
+        label = job_label(job.id, job.suffix)
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -508,15 +608,14 @@ class FinetopApp(App[int]):
             self.poller.refresh_now()
 
     def action_copy_job_id(self) -> None:
-        """Copy the highlighted job's id (OSC 52: works over SSH)."""
+        """Copy the highlighted job's id (OSC 52: works over SSH) and say what was copied."""
         view = self._need_job()
         if view is None:
             return
-        self.copy_to_clipboard(view.job.id)
-        self.notify(f"Copied job id {view.job.id}", timeout=3)
+        self._copy("job id", view.job.id)
 
     def action_copy_model(self) -> None:
-        """Copy the fine-tuned model's name, once there is one."""
+        """Copy the fine-tuned model's name, once there is one, and say what was copied."""
         view = self._need_job()
         if view is None:
             return
@@ -524,11 +623,35 @@ class FinetopApp(App[int]):
         if not model:
             self.notify("No fine-tuned model yet (it appears on SUCCESS)", timeout=3)
             return
-        self.copy_to_clipboard(model)
-        self.notify(f"Copied {model}", timeout=3)
+        self._copy("model", model)
+
+    def _copy(self, what: str, value: str, *, title: str = "") -> None:
+        """Put ``value`` on the clipboard if it is fit to paste (one line, no control
+        character: a pasted newline would run a command); say what was copied, or why not."""
+        text = clipboard_text(value)
+        if text is None:
+            self.notify(
+                f"Not copied: the {what} holds line breaks or control characters, or is too "
+                f"long to paste safely\n{safe_text(value)}",
+                title=title,
+                severity="warning",
+                timeout=6,
+            )
+            return
+        self.copy_to_clipboard(text)
+        hint = f"\n{TMUX_CLIPBOARD_HINT}" if self._env().get("TMUX") else ""
+        self.notify(f"Copied {what} {text}{hint}", title=title, timeout=6)
+
+    def _env(self) -> Mapping[str, str]:
+        return os.environ if self._environ is None else self._environ
 
     def action_open_wandb(self) -> None:
-        """Open the W&B run in a browser, or show and copy its URL when none is reachable."""
+        """Open the W&B run in a browser, or show and copy its URL when none is reachable.
+
+        Only an http(s) URL that passes ``check_link`` is opened or copied; anything else (a
+        ``file:`` or ``javascript:`` URL, one starting with ``-``) is shown as inert text with
+        the reason.
+        """
         view = self._need_job()
         if view is None:
             return
@@ -539,15 +662,24 @@ class FinetopApp(App[int]):
         if not wandb.url:
             self.notify("The W&B URL appears once the job is RUNNING", timeout=3)
             return
+        check = check_link(wandb.url)
+        if check.url is None:
+            self.notify(
+                f"Not opened: {check.reason}\n{safe_text(wandb.url)}",
+                title="W&B run",
+                severity="warning",
+                timeout=8,
+            )
+            return
         if browser_available(self._environ):
-            self._open_in_browser(wandb.url)
+            self._open_in_browser(check.url)
         else:
-            self.copy_to_clipboard(wandb.url)
-            self.notify(f"{wandb.url}\n(copied)", title="W&B run", timeout=10)
+            self._copy("W&B URL", check.url, title="W&B run (no browser reachable from here)")
 
     @work(group="browser", thread=True, exit_on_error=False)
     def _open_in_browser(self, url: str) -> None:
-        # webbrowser.open may block while it launches a browser.
+        # webbrowser.open may block while it launches a browser. The URL passed check_link:
+        # http(s), no control character, never an option-like leading "-".
         self._open_url(url)
         self.call_from_thread(self.notify, f"Opened {url}", timeout=4)
 
