@@ -13,6 +13,7 @@ from datetime import datetime, tzinfo
 
 __all__ = [
     "MISSING",
+    "age_changes_at",
     "fmt_age",
     "fmt_bool",
     "fmt_count",
@@ -95,6 +96,26 @@ def fmt_age(timestamp: float | None, now: float) -> str:
         return "just now"
     short = fmt_duration(abs(delta)).split(" ")[0]
     return f"{short} ago" if delta > 0 else f"in {short}"
+
+
+_AGE_UNITS = (60, 3_600, 86_400)
+"""The leading units of an age past a minute: minutes, hours, days."""
+
+
+def age_changes_at(timestamp: float, now: float) -> float:
+    """When (on ``now``'s clock) :func:`fmt_age` of ``timestamp`` next reads differently.
+
+    A ticking view repaints an age then, not every second: ``3m ago`` holds for a minute,
+    ``2h ago`` for an hour. Early rather than late: a repaint that changes nothing is skipped.
+    """
+    delta = now - timestamp
+    if delta < 5:
+        return now  # "just now" or a time to come ("in 3s"): read it again at every tick
+    total = round(delta)
+    if total < 60:
+        return timestamp + total + 0.5
+    step = next((unit for unit in reversed(_AGE_UNITS) if total >= unit), 60)
+    return timestamp + (total // step + 1) * step - 0.5
 
 
 def fmt_time(timestamp: float | None, tz: tzinfo | None = None) -> str:

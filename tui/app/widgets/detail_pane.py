@@ -16,6 +16,7 @@ changed, so a finished job does not say "21s ago" for minutes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import tzinfo
 from typing import Any
@@ -32,6 +33,7 @@ from tui.api.clock import Clock
 from tui.api.models import Job, is_detail
 from tui.app.widgets import detail_sections as sections
 from tui.app.widgets.checkpoint_table import CheckpointTable
+from tui.display.formats import age_changes_at
 from tui.monitor.store import job_of
 
 __all__ = ["DetailPane"]
@@ -125,6 +127,9 @@ class DetailPane(Widget):
         self._texts: dict[str, Content] = {}
         self._new_count = 0
         self._width = 0
+        self._events_until = 0.0
+        """Until when (wall clock) the events' ages read as drawn: a tick before then leaves
+        the timeline alone (hundreds of events are not rebuilt every second)."""
 
     # ------------------------------------------------------------------ public API
 
@@ -165,7 +170,7 @@ class DetailPane(Widget):
         if monotonic_now is not None:
             self._monotonic_now = monotonic_now
         if self.is_mounted and self._job is not None:
-            self._render_times(self._job)
+            self._render_times(self._job, ticking=True)
 
     def set_file_names(self, names: Mapping[str, str]) -> None:
         """Learn file names (file id -> filename); the files section shows them from now on."""
@@ -187,11 +192,12 @@ class DetailPane(Widget):
 
     def compose(self) -> ComposeResult:
         yield Static("No job selected.", id="detail-empty", markup=False)
-        yield Static(id="detail-header")
+        # Sections get Content (never markup); plain strings would be plain too.
+        yield Static(id="detail-header", markup=False)
         for key in _SECTIONS:
-            yield Static(id=f"detail-{key}", classes="detail-section")
-        yield Static(id="detail-checkpoints-heading")
-        badge = Static(id="detail-new-badge")
+            yield Static(id=f"detail-{key}", classes="detail-section", markup=False)
+        yield Static(id="detail-checkpoints-heading", markup=False)
+        badge = Static(id="detail-new-badge", markup=False)
         badge.display = False
         badge.tooltip = "Newer checkpoints below; press end or click to jump to them"
         yield badge
@@ -265,8 +271,9 @@ class DetailPane(Widget):
         self._update_section("targets", sections.targets(job, width=width))
         self._render_checkpoints(job, table)
 
-    def _render_times(self, job: Job) -> None:
-        """The sections that hold relative times: overview, progress and events."""
+    def _render_times(self, job: Job, *, ticking: bool = False) -> None:
+        """The sections that hold relative times: overview, progress and events (when
+        ``ticking``, the events only once one of their ages reads differently)."""
         now, tz, width = self._now, self.tz, self._width
         self._update_section(
             "overview",
@@ -280,7 +287,13 @@ class DetailPane(Widget):
             ),
         )
         self._update_section("progress", sections.progress(job, now=now, tz=tz, width=width))
+        if ticking and now < self._events_until:
+            return
         self._update_section("events", sections.events(job, now=now, tz=tz, width=width))
+        events = job.events if is_detail(job) else ()
+        self._events_until = min(
+            (age_changes_at(event.created_at, now) for event in events), default=math.inf
+        )
 
     def _files(self, job: Job) -> Content:
         return sections.files(job, self._file_names, width=self._width)

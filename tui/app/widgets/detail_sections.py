@@ -44,6 +44,7 @@ __all__ = [
     "hyperparameters",
     "integrations",
     "overview",
+    "piece_part",
     "pieces_content",
     "progress",
     "repositories",
@@ -64,39 +65,46 @@ _TONE_STYLES: dict[Tone, str] = {
 """Styles of the tones that need nothing but a style string (status and link are per piece)."""
 
 
-def piece_content(piece: Piece) -> Content:
-    """One piece as plain ``Content`` with its tone's style (its text is never markup)."""
+Part = str | tuple[str, str | Style]
+"""A part of ``Content.assemble``: plain text, or text and a style (never markup)."""
+
+
+def piece_part(piece: Piece) -> Part:
+    """One piece as a part of ``Content.assemble``, with its tone's style."""
     if piece.tone is Tone.STATUS and piece.status is not None:
-        return Content.styled(piece.text, THEME_GROUP_STYLES[status_group(piece.status)])
+        return (piece.text, THEME_GROUP_STYLES[status_group(piece.status)])
     if piece.tone is Tone.LINK and piece.link is not None:
-        return Content.styled(piece.text, Style(link=piece.link, underline=True))
+        return (piece.text, Style(link=piece.link, underline=True))
     style = _TONE_STYLES.get(piece.tone, "")
-    return Content.styled(piece.text, style) if style else Content(piece.text)
+    return (piece.text, style) if style else piece.text
 
 
 def pieces_content(pieces: Iterable[Piece]) -> Content:
-    """Pieces side by side."""
-    return Content.assemble(*(piece_content(piece) for piece in pieces))
+    """Pieces side by side, as plain ``Content`` text with their styles."""
+    return Content.assemble(*(piece_part(piece) for piece in pieces))
 
 
 def group_content(group: Group | None, width: int) -> Content | None:
     """A whole group: its bold title, then its rows laid out for ``width``."""
     if group is None:
         return None
-    title = Content.styled(group.title, "bold $primary")
+    # One assemble for the whole group: a timeline of hundreds of events is one pass.
+    parts: list[Part | Content] = [(group.title, "bold $primary")]
+    parts += [piece_part(piece) for piece in group.note]
     if group.layout is Layout.TABLE:
-        return title + pieces_content(group.note)
-    lines = [title + pieces_content(group.note)]
+        return Content.assemble(*parts)
     for row in group.rows:
+        parts.append("\n  ")
         if group.layout is Layout.LINES:
-            lines.append(Content("  ") + pieces_content(row.pieces))
+            parts += [piece_part(piece) for piece in row.pieces]
         else:
-            lines.append(_kv(width, row))
-    return Content("\n").join(lines)
+            parts.append(_kv(width, row))
+    return Content.assemble(*parts)
 
 
 def _kv(width: int, row: Row) -> Content:
-    """One ``label   value`` line; the label muted and padded so values line up.
+    """One ``label   value`` line (after its two-space indent); the label muted and padded
+    so values line up.
 
     A value too long for the pane wraps under itself (a hanging indent), not under the label.
     A single word too long for the value column (a job id, a model name, a URL) is not cut
@@ -104,7 +112,7 @@ def _kv(width: int, row: Row) -> Content:
     and only a word longer than that is folded.
     """
     indent = 2 + LABEL_WIDTH
-    head = Content.styled(f"  {row.label:<{LABEL_WIDTH}}", "$text-muted")
+    head = Content.styled(f"{row.label:<{LABEL_WIDTH}}", "$text-muted")
     body = pieces_content(row.pieces)
     if row.bar is not None:
         # The bar shares the line with the value: narrower in a narrow pane, never wrapped.

@@ -181,6 +181,7 @@ class MetricsPanel(Widget):
                     self._label(label, MetricSeries(), no_job=True),
                     id=f"label-{key}",
                     classes="metric-label",
+                    markup=False,
                 )
                 yield Sparkline([], id=f"spark-{key}")
 
