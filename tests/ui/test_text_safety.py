@@ -133,8 +133,11 @@ async def test_a_job_with_markup_in_its_name_finishing_is_announced_plainly() ->
         ui.client.jobs["run-a"] = attrs.evolve(job, status="FAILED", events=events)
         await ui.pilot.press("r")
         await wait_for(lambda: ui.recorder.titled("Job finished"), ui.pilot)
-        assert ui.recorder.titled("Job finished") == [
-            "nightly [/] run (run-a) failed\nstep 40/100 · train 0.8123 · valid 0.7\nreason: OOM [/]"
+        (notice,) = ui.recorder.titled("Job finished")
+        assert notice.splitlines() == [
+            "nightly [/] run (run-a) failed",
+            "step 40/100 · train 0.8123 · valid 0.7",
+            "reason: OOM [/]",
         ]
         await wait_for(lambda: any("nightly [/] run" in t for t in ui.toasts()), ui.pilot)
         assert ui.app.is_running
@@ -352,4 +355,6 @@ def test_every_notification_goes_through_the_plain_notify() -> None:
         receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
         if isinstance(receiver, ast.Call) and getattr(receiver.func, "id", "") == "super":
             continue  # the override itself
-        assert isinstance(receiver, ast.Name) and receiver.id == "self", (path.name, call.lineno)
+        where = (path.name, call.lineno)
+        assert isinstance(receiver, ast.Name), where
+        assert receiver.id == "self", where

@@ -44,7 +44,8 @@ def test_without_a_known_reason_key_the_event_data_speaks() -> None:
     assert failure_reason(finished("FAILED", events=events)) == "code=137"  # type: ignore[arg-type]
     deep = (Event(name="x", created_at=9, data={"status": "FAILED", **deep_data(500, "z")}),)
     reason = failure_reason(finished("FAILED", events=deep))  # type: ignore[arg-type]
-    assert reason is not None and reason.startswith("error={error=")
+    assert reason is not None
+    assert reason.startswith("error={error=")
 
 
 def test_no_suffix_falls_back_to_the_model_and_unknowns_are_left_out() -> None:
