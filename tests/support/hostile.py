@@ -32,6 +32,7 @@ __all__ = [
     "detail_payload",
     "find_leaks",
     "hostile_server",
+    "leak_report",
     "list_item",
     "osc8_targets",
 ]
@@ -76,6 +77,17 @@ LEAK_PATTERNS: Mapping[str, re.Pattern[str]] = {
 def find_leaks(output: str) -> list[str]:
     """The names of the leak patterns found in ``output`` (decoded terminal bytes)."""
     return [name for name, pattern in LEAK_PATTERNS.items() if pattern.search(output)]
+
+
+def leak_report(output: str, context: int = 120) -> list[str]:
+    """Each leak in ``output`` with what surrounds its first occurrence, to say who wrote it."""
+    report = []
+    for name, pattern in LEAK_PATTERNS.items():
+        match = pattern.search(output)
+        if match:
+            around = output[max(0, match.start() - context) : match.end() + context]
+            report.append(f"{name}: {around!r}")
+    return report
 
 
 def clipboard_writes(output: str) -> list[str]:

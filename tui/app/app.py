@@ -64,6 +64,7 @@ from tui.monitor.changes import (
     PollRecovered,
     PollSucceeded,
 )
+from tui.monitor.detail_groups import named_file_ids
 from tui.monitor.finish import finish_message, job_label
 from tui.monitor.poller import Poller
 from tui.monitor.settings import PollerSettings
@@ -462,9 +463,8 @@ class FinetopApp(App[int]):
         view = self.store.get(job_id)
         if view is None or self._client is None:
             return
-        job = view.job
         names: dict[str, str] = {}
-        for file_id in (*job.training_files, *(job.validation_files or ())):
+        for file_id in named_file_ids(view.job):
             failed_at = self._file_failures.get(file_id)
             if failed_at is not None and self.clock.monotonic() - failed_at < FILE_RETRY:
                 continue

@@ -8,14 +8,13 @@ from collections.abc import Mapping
 from datetime import UTC
 from typing import Any, Protocol, TextIO
 
-from tui.api.convert import unstructure
 from tui.api.models import Job, JobStatus, is_detail
 from tui.display.formats import MISSING, fmt_duration, fmt_loss
 from tui.display.jsonl import json_line
 from tui.display.text import safe_text
 from tui.errors import FinetopError
 from tui.headless import EXIT_ERROR, EXIT_OK
-from tui.headless.render import error_line, format_table
+from tui.headless.render import error_line, format_table, wire_job
 from tui.monitor.detail_groups import Times
 from tui.monitor.labels import status_word
 from tui.monitor.progress import compute_progress
@@ -112,7 +111,7 @@ async def run_jobs(
         return EXIT_ERROR
     if as_json:
         for job in jobs:
-            out.write(json_line(unstructure(job)) + "\n")
+            out.write(json_line(wire_job(job)) + "\n")
         return EXIT_OK
     if not jobs:
         out.write("no jobs\n")

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC
+from typing import Any
 
+import attrs
+
+from tui.api.convert import unstructure
+from tui.api.models import Event, Job
 from tui.display.formats import MISSING, fmt_time
 from tui.display.text import LONG_TEXT_LIMIT, safe_text
 
-__all__ = ["PROG", "error_line", "fmt_utc", "format_table"]
+__all__ = ["PROG", "error_line", "fmt_utc", "format_table", "wire_event", "wire_job"]
 
 PROG = "finetop"
 """The program name used to prefix error lines."""
@@ -44,3 +49,28 @@ def error_line(message: object, kind: str = "error") -> str:
     """``finetop: error: MESSAGE`` on one line, the message safe to print (it may quote what
     a server answered) and cut to a readable length."""
     return f"{PROG}: {kind}: {safe_text(message, limit=LONG_TEXT_LIMIT)}"
+
+
+def wire_event(event: Event) -> dict[str, Any]:
+    """An event as the API sent it, for ``--json``.
+
+    Its ``data`` is put back as it arrived instead of being walked by the converter: it is
+    plain JSON already, and may nest deeper than a recursive walk can go.
+    """
+    wire: dict[str, Any] = unstructure(attrs.evolve(event, data=None))
+    if "data" in wire:
+        wire["data"] = event.data
+    return wire
+
+
+def wire_job(job: Job) -> dict[str, Any]:
+    """A job (list item or detail) as the API sent it, for ``--json`` (see :func:`wire_event`)."""
+    events: tuple[Event, ...] = getattr(job, "events", ())
+    if not events:
+        return unstructure(job)  # type: ignore[no-any-return]
+    bare = attrs.evolve(job, events=tuple(attrs.evolve(e, data=None) for e in events))
+    wire: dict[str, Any] = unstructure(bare)
+    for wire_item, event in zip(wire.get("events", ()), events, strict=False):
+        if "data" in wire_item:
+            wire_item["data"] = event.data
+    return wire

@@ -8,14 +8,13 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC
 from typing import Protocol, TextIO
 
-from tui.api.convert import unstructure
 from tui.api.errors import NotFoundError
 from tui.api.models import JobDetails, RetrievedFile
 from tui.display.formats import progress_bar
 from tui.display.jsonl import json_line
 from tui.errors import FinetopError
 from tui.headless import EXIT_ERROR, EXIT_NOT_FOUND, EXIT_OK
-from tui.headless.render import error_line, format_table
+from tui.headless.render import error_line, format_table, wire_job
 from tui.monitor.detail_groups import (
     CHECKPOINT_COLUMNS,
     LABEL_WIDTH,
@@ -26,6 +25,7 @@ from tui.monitor.detail_groups import (
     checkpoint_cells,
     detail_groups,
     header,
+    named_file_ids,
 )
 
 __all__ = ["BAR_WIDTH", "JobReader", "plain", "render_job", "run_show"]
@@ -84,7 +84,7 @@ def render_job(
 async def _file_names(client: JobReader, job: JobDetails) -> dict[str, str]:
     """Filenames of the job's files; a file that cannot be read just shows its id."""
     names: dict[str, str] = {}
-    for file_id in (*job.training_files, *(job.validation_files or ())):
+    for file_id in named_file_ids(job):
         try:
             names[file_id] = (await client.get_file(file_id)).filename
         except (FinetopError, AttributeError):
@@ -113,7 +113,7 @@ async def run_show(
         return EXIT_ERROR
     if as_json:
         # One line, every terminal-steering character escaped, however deep the data goes.
-        out.write(json_line(unstructure(job)) + "\n")
+        out.write(json_line(wire_job(job)) + "\n")
         return EXIT_OK
     names = await _file_names(client, job)
     for line in render_job(job, now=time.time() if now is None else now, file_names=names):

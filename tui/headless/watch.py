@@ -39,7 +39,7 @@ from tui.headless import (
     EXIT_NOT_FOUND,
     EXIT_OK,
 )
-from tui.headless.render import PROG, error_line, fmt_utc
+from tui.headless.render import PROG, error_line, fmt_utc, wire_event
 from tui.monitor.changes import Change, CheckpointsAdded, EventsAdded, JobAdded, JobChanged
 from tui.monitor.detail_groups import event_detail
 from tui.monitor.labels import status_word
@@ -137,7 +137,8 @@ def _items(changes: Iterable[Change], job: Job, now_wall: float, first: bool) ->
 
 def _record(kind: str, model: Event | Checkpoint) -> dict[str, Any]:
     """An event or checkpoint as the API sent it, with what it is and when."""
-    return {"kind": kind, "at": model.created_at, kind: unstructure(model)}
+    wire = wire_event(model) if isinstance(model, Event) else unstructure(model)
+    return {"kind": kind, "at": model.created_at, kind: wire}
 
 
 class _Printer:

@@ -14,6 +14,7 @@ remember which field came from a server. Nothing here imports Textual.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from datetime import tzinfo
 from enum import StrEnum
@@ -75,6 +76,7 @@ __all__ = [
     "hyperparameters",
     "integrations",
     "job_title",
+    "named_file_ids",
     "overview",
     "progress",
     "repositories",
@@ -88,6 +90,10 @@ LABEL_LIMIT = 30
 """The longest a label taken from a server (an unknown integration's type) reads."""
 LIST_LIMIT = 50
 """How many of a classifier target's labels are listed (the count says how many there are)."""
+FILE_LOOKUPS = 20
+"""The most file names looked up for one job."""
+FILE_ID_LIMIT = 128
+"""The longest file id looked up (real ones are UUIDs)."""
 NOT_LOADED = "not loaded yet: they come with the job's detail"
 """What a group fed only by the detail payload says before that payload arrives."""
 
@@ -369,6 +375,18 @@ def hyperparameters(job: Job) -> Group:
         text = fmt_count(value) if isinstance(value, int) else fmt_float(value)
         rows.append(_row(field.name.replace("_", " "), text))
     return Group("hyperparameters", "Hyperparameters", tuple(rows))
+
+
+def named_file_ids(job: Job) -> tuple[str, ...]:
+    """The job's file ids worth asking the API a name for: at most :data:`FILE_LOOKUPS`, each
+    short and printable (an id is server text too, and goes into a request's path)."""
+    ids = (*job.training_files, *(job.validation_files or ()))
+    plausible = (
+        file_id
+        for file_id in dict.fromkeys(ids)
+        if 0 < len(file_id) <= FILE_ID_LIMIT and file_id.isprintable() and " " not in file_id
+    )
+    return tuple(itertools.islice(plausible, FILE_LOOKUPS))
 
 
 def files(job: Job, names: FileNames) -> Group:
