@@ -213,3 +213,15 @@ def test_a_list_item_says_its_detail_is_coming() -> None:
     assert groups.checkpoints(item).note[0].text == f"  {groups.NOT_LOADED}"
     progress = {row.label: row.text for row in groups.progress(item, times).rows}
     assert progress["rate"] == MISSING
+
+
+def test_only_plausible_file_ids_are_looked_up() -> None:
+    job = attrs.evolve(
+        load("job-detail-completion-100-steps-2024-05-docs.json"),
+        training_files=("file-a", "y" * 100_000, "file\x1b]0;x", "has space", "", "file-a"),
+        validation_files=tuple(f"v-{i}" for i in range(100)),
+    )
+    ids = groups.named_file_ids(job)
+    assert ids[0] == "file-a"
+    assert ids[1:4] == ("v-0", "v-1", "v-2")
+    assert len(ids) == groups.FILE_LOOKUPS
