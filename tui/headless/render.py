@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from tui.api.convert import unstructure
-from tui.api.models import Event, Job
+from tui.api.models import Event, Job, is_detail
 from tui.display.formats import MISSING, fmt_time
 from tui.display.text import LONG_TEXT_LIMIT, safe_text
 
@@ -65,9 +65,9 @@ def wire_event(event: Event) -> dict[str, Any]:
 
 def wire_job(job: Job) -> dict[str, Any]:
     """A job (list item or detail) as the API sent it, for ``--json`` (see :func:`wire_event`)."""
-    events: tuple[Event, ...] = getattr(job, "events", ())
-    if not events:
-        return unstructure(job)  # type: ignore[no-any-return]
+    if not is_detail(job) or not job.events:
+        return unstructure(job)
+    events = job.events
     bare = attrs.evolve(job, events=tuple(attrs.evolve(e, data=None) for e in events))
     wire: dict[str, Any] = unstructure(bare)
     for wire_item, event in zip(wire.get("events", ()), events, strict=False):

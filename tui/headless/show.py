@@ -76,7 +76,7 @@ def render_job(
     classifier targets, events and checkpoints), as the app's detail pane groups them."""
     times = Times(now, UTC, " UTC")
     lines = [plain(header(job))]
-    for group in detail_groups(job, times, file_names or {}):
+    for group in detail_groups(job, times, (file_names or {}).get):
         lines += ["", *_group_lines(group, job, times)]
     return lines
 

@@ -109,15 +109,16 @@ def _items(changes: Iterable[Change], job: Job, now_wall: float, first: bool) ->
                     f"{fmt_utc(now_wall)}  watching    {safe_text(added.id)}  "
                     f"{safe_text(added.model)}  {label}  status {status_word(added.status)}"
                 )
-                record = {"id": added.id, "model": added.model, "suffix": added.suffix}
+                record: dict[str, Any] = {"id": added.id, "model": added.model}
+                record |= {"suffix": added.suffix}
                 record |= {"fine_tuned_model": added.fine_tuned_model, "status": added.status}
                 head.append(_Item(text, {"kind": "watching", "at": now_wall, **record}))
             case JobChanged(job=changed, fields=fields) if "status" in fields:
                 # The status-updated event that goes with it says the same, with its own time.
                 if changed.status not in announced:
                     text = f"{fmt_utc(now_wall)}  status      {status_word(changed.status)}"
-                    record = {"kind": "status", "at": now_wall, "status": changed.status}
-                    head.append(_Item(text, record))
+                    status = {"kind": "status", "at": now_wall, "status": changed.status}
+                    head.append(_Item(text, status))
             case EventsAdded(events=events):
                 timed.extend(
                     (e.created_at, 0, _Item(_event_line(e), _record("event", e))) for e in events

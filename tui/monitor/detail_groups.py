@@ -15,7 +15,7 @@ remember which field came from a server. Nothing here imports Textual.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import tzinfo
 from enum import StrEnum
 from typing import Protocol
@@ -212,11 +212,8 @@ class DetailState(Protocol):
         """The last error concerning the job."""
 
 
-class FileNames(Protocol):
-    """File id -> filename, as far as known (a dict, or the pane's bounded cache)."""
-
-    def get(self, key: str, default: None = None, /) -> str | None:
-        """The filename of ``key``, if known."""
+FileNames = Callable[[str], str | None]
+"""A lookup: file id -> its filename, if known (a dict's or the pane's bounded cache's ``get``)."""
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -405,7 +402,7 @@ def _file_list(ids: Sequence[str] | None, names: FileNames) -> list[tuple[Piece,
         return [(_none(),)]
     shown: list[tuple[Piece, ...]] = []
     for file_id in ids:
-        name = names.get(file_id)
+        name = names(file_id)
         if name:
             shown.append((_text(name), Piece(f"  {safe_text(file_id)}", Tone.MUTED)))
         else:

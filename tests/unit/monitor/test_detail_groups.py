@@ -31,7 +31,7 @@ def load(name: str) -> JobDetails:
 
 def every_piece(job: JobDetails, times: Times, names: dict[str, str]) -> list[Piece]:
     found = list(groups.header(job))
-    for group in groups.detail_groups(job, times, names):
+    for group in groups.detail_groups(job, times, names.get):
         found += group.note
         for row in group.rows:
             found += row.pieces
@@ -47,7 +47,7 @@ def test_both_renderings_say_the_same_for_every_real_payload(name: str) -> None:
     # The pane's sections at an unknown width (no wrapping), in UTC with the same suffix.
     times = Times(now, UTC, " UTC")
     shown = [sections.pieces_content(groups.header(job)).plain]
-    for group in groups.detail_groups(job, times, names):
+    for group in groups.detail_groups(job, times, names.get):
         content = sections.group_content(group, 0)
         assert content is not None
         shown += ["", *(line.rstrip() for line in content.plain.splitlines())]
@@ -113,7 +113,7 @@ def test_every_server_string_arrives_safe_and_cut() -> None:
     assert pieces
     for piece in pieces:
         assert is_clean(piece.text), piece
-    for group in groups.detail_groups(job, times, names):
+    for group in groups.detail_groups(job, times, names.get):
         for row in group.rows:
             assert is_clean(row.label), row.label
             assert len(row.label) <= groups.LABEL_LIMIT

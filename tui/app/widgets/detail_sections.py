@@ -12,9 +12,10 @@ Every builder takes what it renders from (the job, the clock, the zone, known fi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import tzinfo
 
+from textual.cache import LRUCache
 from textual.content import Content
 from textual.style import Style
 
@@ -25,7 +26,6 @@ from tui.monitor import detail_groups as groups
 from tui.monitor.detail_groups import (
     LABEL_WIDTH,
     DetailState,
-    FileNames,
     Group,
     Layout,
     Piece,
@@ -166,9 +166,9 @@ def hyperparameters(job: Job, *, width: int) -> Content:
     return _content(groups.hyperparameters(job), width)
 
 
-def files(job: Job, names: FileNames, *, width: int) -> Content:
+def files(job: Job, names: Mapping[str, str] | LRUCache[str, str], *, width: int) -> Content:
     """Training and validation files, each as ``name  id`` once its name is known."""
-    return _content(groups.files(job, names), width)
+    return _content(groups.files(job, names.get), width)
 
 
 def integrations(job: Job, *, width: int) -> Content:
