@@ -94,17 +94,16 @@ def group_content(group: Group | None, width: int) -> Content | None:
     if group.layout is Layout.TABLE:
         return Content.assemble(*parts)
     for row in group.rows:
-        parts.append("\n  ")
         if group.layout is Layout.LINES:
+            parts.append("\n  ")
             parts += [piece_part(piece) for piece in row.pieces]
         else:
-            parts.append(_kv(width, row))
+            parts += ["\n", _kv(width, row)]
     return Content.assemble(*parts)
 
 
 def _kv(width: int, row: Row) -> Content:
-    """One ``label   value`` line (after its two-space indent); the label muted and padded
-    so values line up.
+    """One ``label   value`` line; the label muted and padded so values line up.
 
     A value too long for the pane wraps under itself (a hanging indent), not under the label.
     A single word too long for the value column (a job id, a model name, a URL) is not cut
@@ -112,7 +111,7 @@ def _kv(width: int, row: Row) -> Content:
     and only a word longer than that is folded.
     """
     indent = 2 + LABEL_WIDTH
-    head = Content.styled(f"{row.label:<{LABEL_WIDTH}}", "$text-muted")
+    head = Content.styled(f"  {row.label:<{LABEL_WIDTH}}", "$text-muted")
     body = pieces_content(row.pieces)
     if row.bar is not None:
         # The bar shares the line with the value: narrower in a narrow pane, never wrapped.
