@@ -295,6 +295,9 @@ async def test_relative_times_in_the_pane_tick_with_the_clock() -> None:
         await wait_for(lambda: "21s ago" in shown(pane), ui.pilot)
         assert "detail fetched just now" in shown(pane)
         statics = {w.id: w for w in pane.query("Static")}
+        # "just now" lasts five seconds, not until the next full re-read.
+        clock.set(T0 + 621 + 6)
+        await wait_for(lambda: "detail fetched 6s ago" in shown(pane), ui.pilot)
         clock.set(T0 + 621 + 150)
         await wait_for(lambda: "detail fetched 2m ago" in shown(pane), ui.pilot)
         text = shown(pane)

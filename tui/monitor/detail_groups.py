@@ -116,12 +116,23 @@ class Tone(StrEnum):
     """The last error concerning the job."""
 
 
+def _printable(text: str) -> str:
+    """``text`` with any character that could steer a terminal made visible, nothing cut.
+
+    Builders pass safe text already; this makes a :class:`Piece` or a :class:`Row` label unable
+    to hold anything else, whoever builds it.
+    """
+    if text.isprintable():
+        return text
+    return safe_text(text, limit=10 * len(text) + 1)  # a stand-in is at most 10 characters
+
+
 @attrs.frozen
 class Piece:
     """A run of text, safe to show, and how to style it."""
 
-    text: str
-    """Safe, formatted text."""
+    text: str = attrs.field(converter=_printable)
+    """Safe, formatted text (one line: a control character cannot get in)."""
     tone: Tone = Tone.PLAIN
     """How to style it."""
     status: str | None = None
@@ -134,7 +145,7 @@ class Piece:
 class Row:
     """One line of a group: a label and its value."""
 
-    label: str
+    label: str = attrs.field(converter=_printable)
     """Safe label text ("" for a continuation line or a timeline entry)."""
     pieces: tuple[Piece, ...]
     """The value, piece by piece."""

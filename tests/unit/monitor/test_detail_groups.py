@@ -225,3 +225,9 @@ def test_only_plausible_file_ids_are_looked_up() -> None:
     assert ids[0] == "file-a"
     assert ids[1:4] == ("v-0", "v-1", "v-2")
     assert len(ids) == groups.FILE_LOOKUPS
+
+
+def test_a_piece_cannot_hold_a_control_character_whoever_builds_it() -> None:
+    assert Piece("a\x1b]52;c;QQ==\x07\u202eb").text == "a␛]52;c;QQ==␇<U+202E>b"
+    assert groups.Row("x\ny", ()).label == "x␊y"
+    assert Piece("plain [/] text").text == "plain [/] text"

@@ -10,8 +10,9 @@ table (``CheckpointTable``) gains and loses rows by key. While the user has scro
 back, a "N new" badge counts the checkpoints that arrived below.
 
 Relative times ("5m ago", "detail fetched 12s ago", the elapsed time and ETA) tick: given a
-clock, the pane re-reads it every :data:`TIME_TICK` seconds and repaints the sections whose text
-changed, so a finished job does not say "21s ago" for minutes.
+clock, the pane re-reads them every :data:`TIME_REFRESH` seconds, and every :data:`TIME_TICK`
+while one of them says "just now" (so none says it for longer than it is true), and repaints
+the sections whose text changed. A finished job no longer says "21s ago" for minutes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Mapping
 from datetime import tzinfo
 from typing import Any
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.cache import LRUCache
@@ -41,7 +43,12 @@ __all__ = ["DetailPane"]
 MAX_FILE_NAMES = 1024
 """How many file names the pane remembers (a bounded cache, least recently used dropped)."""
 TIME_TICK = 1.0
-"""Seconds between re-readings of the clock for relative times ("just now" means < 5 s)."""
+"""Seconds between looks at the clock; relative times are re-read at this pace while one of
+them says "just now" (which means < 5 s)."""
+TIME_REFRESH = 5.0
+"""Seconds between re-readings of relative times otherwise (as the job table's time cells)."""
+_TIMED_SECTIONS = ("overview", "progress", "events")
+"""The sections that hold relative times."""
 
 _SECTIONS = (
     "overview",
@@ -127,6 +134,8 @@ class DetailPane(Widget):
         self._texts: dict[str, Content] = {}
         self._new_count = 0
         self._width = 0
+        self._times_read_at = -math.inf
+        """When (the clock's monotonic time) a tick last re-read the relative times."""
         self._events_until = 0.0
         """Until when (wall clock) the events' ages read as drawn: a tick before then leaves
         the timeline alone (hundreds of events are not rebuilt every second)."""
@@ -211,8 +220,16 @@ class DetailPane(Widget):
     def _tick(self) -> None:
         clock = self.clock
         # A hidden pane (the compact layout's list view) catches up on its next tick in view.
-        if clock is not None and self._job is not None and self.is_on_screen:
-            self.refresh_times(clock.time(), monotonic_now=clock.monotonic())
+        if clock is None or self._job is None or not self.is_on_screen:
+            return
+        monotonic = clock.monotonic()
+        if monotonic - self._times_read_at >= TIME_REFRESH or self._says_just_now():
+            self._times_read_at = monotonic
+            self.refresh_times(clock.time(), monotonic_now=monotonic)
+
+    def _says_just_now(self) -> bool:
+        texts = self._texts
+        return any("just now" in texts[key].plain for key in _TIMED_SECTIONS if key in texts)
 
     def on_resize(self) -> None:
         # Long values wrap with a hanging indent computed from the width: redo it on resize.
@@ -247,9 +264,21 @@ class DetailPane(Widget):
         if content is None:
             self._texts.pop(key, None)
             return
-        if self._texts.get(key) != content:
+        previous = self._texts.get(key)
+        if previous != content:
             self._texts[key] = content
-            widget.update(content)
+            # A ticking age changes a section every second: relayout only when its size does.
+            widget.update(content, layout=not self._same_size(previous, content))
+
+    def _same_size(self, old: Content | None, new: Content) -> bool:
+        """Whether ``new`` takes the room ``old`` took: as many lines, none wrapping."""
+        width = self._width
+        if old is None or width <= 0:
+            return False
+        old_lines, new_lines = old.plain.split("\n"), new.plain.split("\n")
+        if len(old_lines) != len(new_lines):
+            return False
+        return all(cell_len(line) <= width for line in (*old_lines, *new_lines))
 
     def _render_all(self) -> None:
         job = self._job
