@@ -22,7 +22,7 @@ from tests.ui.helpers import FakeClient, Recorder, make_job, settings, wait_for
 from tui.api.clock import ManualClock
 from tui.api.errors import ServerError
 from tui.api.models import Event, JobDetails, WandbIntegration
-from tui.app.app import FILE_RETRY, FinetopApp
+from tui.app.app import FILE_RETRY, FINISH_WAIT, FinetopApp
 from tui.app.screens.confirm import ConfirmModal
 from tui.app.widgets.detail_pane import DetailPane
 from tui.app.widgets.job_table import JobTable
@@ -141,6 +141,40 @@ async def test_a_job_with_markup_in_its_name_finishing_is_announced_plainly() ->
         ]
         await wait_for(lambda: any("nightly [/] run" in t for t in ui.toasts()), ui.pilot)
         assert ui.app.is_running
+
+
+class NoFinalDetail(FakeClient):
+    """A server whose detail of a finished job keeps failing."""
+
+    async def get_job(self, job_id: str) -> JobDetails:
+        if self.jobs[job_id].is_terminal:
+            self.calls.append(("get", job_id))
+            raise ServerError("HTTP 503", status=503)
+        return await super().get_job(job_id)
+
+
+async def test_a_finish_is_announced_with_what_is_known_when_its_detail_never_comes() -> None:
+    clock = ManualClock(start=T0 + 1_000)
+    job = make_job("run-a", suffix="alpha", checkpoints=[(40, 0.5, 0.6)])
+    client = NoFinalDetail([job])
+    app = FinetopApp(settings(), client=client, clock=clock)  # type: ignore[arg-type]
+    recorder = Recorder()
+    recorder.attach(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: app.store.get("run-a") is not None, pilot)
+        await wait_for(lambda: app.store.get("run-a").has_detail, pilot)  # type: ignore[union-attr]
+        client.set_status("run-a", "FAILED")
+        await pilot.press("r")
+        await wait_for(lambda: ("get", "run-a") in client.calls[-3:], pilot)
+        await wait_for(lambda: app.store.get("run-a").job.status == "FAILED", pilot)  # type: ignore[union-attr]
+        await pilot.pause()  # let a notice already posted arrive
+        assert recorder.titled("Job finished") == []  # waiting for the final detail
+        clock.set(clock.monotonic() + FINISH_WAIT + 1)
+        await pilot.press("r")
+        await wait_for(lambda: recorder.titled("Job finished"), pilot)
+        assert recorder.titled("Job finished") == [
+            "alpha (run-a) failed\nstep 40/100 · train 0.5 · valid 0.6"
+        ]
 
 
 async def test_the_poll_interval_reads_the_same_in_the_toast_and_the_status_line() -> None:
