@@ -16,7 +16,6 @@ poller settings and the store.
 
 from __future__ import annotations
 
-import os
 import webbrowser
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -26,7 +25,6 @@ from rich.console import COLOR_SYSTEMS
 from textual import work
 from textual.app import App, SystemCommand, get_system_commands_provider
 from textual.binding import BindingType
-from textual.cache import LRUCache
 from textual.filter import Monochrome
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -39,7 +37,6 @@ from tui.app.actions import (
     FinetopCommands,
     Scope,
     bindings_for,
-    browser_available,
     help_rows,
 )
 from tui.app.messages import CheckpointsArrived, ConnectionChanged, JobFinished, JobsChanged
@@ -47,16 +44,15 @@ from tui.app.screens.confirm import ConfirmModal
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.main import main_screen_class
 from tui.app.screens.palette import OrderedCommandPalette
+from tui.app.share import Share
 from tui.app.themes import DEFAULT_THEME, load_themes, register_themes
 from tui.app.widgets.status_line import LinkState, StatusSnapshot
 from tui.display.formats import fmt_seconds, short_id
-from tui.display.links import check_link
-from tui.display.text import LONG_TEXT_LIMIT, clipboard_text, safe_text
+from tui.display.text import LONG_TEXT_LIMIT, safe_text
 from tui.errors import ErrorKind, FinetopError
 from tui.monitor.changes import (
     Change,
     CheckpointsAdded,
-    DetailFetched,
     JobAdded,
     JobChanged,
     JobGone,
@@ -64,8 +60,8 @@ from tui.monitor.changes import (
     PollRecovered,
     PollSucceeded,
 )
-from tui.monitor.detail_groups import named_file_ids
-from tui.monitor.finish import finish_message, job_label
+from tui.monitor.file_names import FileNameLookup
+from tui.monitor.finish import FinishNotices, job_label
 from tui.monitor.poller import Poller
 from tui.monitor.settings import PollerSettings
 from tui.monitor.store import JobStore, JobView
@@ -95,16 +91,6 @@ _FINISH_SEVERITY: dict[str, SeverityLevel] = {
     JobStatus.FAILED_VALIDATION: "error",
     JobStatus.CANCELLED: "warning",
 }
-
-FINISH_WAIT = 30.0
-"""Seconds a finish notice waits for the job's final detail (its last checkpoint and events,
-the failure's reason) when a list poll saw the status first; then it says what is known."""
-FILE_RETRY = 300.0
-"""Seconds before a file whose name could not be fetched is asked for again."""
-MAX_FILE_FAILURES = 1024
-"""How many failed file lookups are remembered (a bounded cache)."""
-TMUX_CLIPBOARD_HINT = "In tmux, copying needs: set -g set-clipboard on"
-"""Said after a copy inside tmux, whose default may drop OSC 52 silently."""
 
 
 class FinetopApp(App[int]):
@@ -166,15 +152,12 @@ class FinetopApp(App[int]):
         self._connection = connection
         self._owns_connection = client is None
         self._theme_dirs = theme_dirs
-        self._open_url = open_url or webbrowser.open
-        self._environ = environ
-        self._announced: set[str] = set()
-        """Jobs whose finish was announced (at most once each)."""
-        self._finishing: dict[str, float] = {}
-        """Finished jobs whose notice waits for their final detail -> until when (monotonic)."""
-        self._file_failures: LRUCache[str, float] = LRUCache(MAX_FILE_FAILURES)
-        """File ids whose name could not be fetched -> when (monotonic), so they are not asked
-        for again at every selection."""
+        self.share = Share(self, open_url=open_url or webbrowser.open, environ=environ)
+        """Copies and opens server text safely (``y``, ``Y``, ``o``)."""
+        self.finishes = FinishNotices(self.store, self.clock)
+        """Which finished jobs get a notice (once each), and what it says."""
+        self.file_names = FileNameLookup(self.clock)
+        """Looks up the names of the shown job's files (failures not asked again soon)."""
         self._main: _MainScreenBase | None = None
         self._apply_color_system(settings.color_system)
 
@@ -310,29 +293,13 @@ class FinetopApp(App[int]):
         gone: set[str] = set()
         for change in changes:
             match change:
-                case JobAdded(job=job):
-                    if job.is_terminal:
-                        # Finished before we first saw it: never announced, even if an odd
-                        # status (schema drift) comes and goes later.
-                        self._announced.add(job.id)
+                case JobAdded(job=job) | JobChanged(job=job):
                     changed.add(job.id)
-                case JobChanged(job=job, fields=fields):
-                    changed.add(job.id)
-                    if "status" in fields and job.is_terminal and job.id not in self._announced:
-                        self._announced.add(job.id)
-                        self._finish_soon(job.id)
                 case CheckpointsAdded(job_id=job_id, checkpoints=checkpoints):
                     self._post_main(CheckpointsArrived(job_id, checkpoints))
                     changed.add(job_id)
                 case JobGone(job_id=job_id):
-                    # Forgotten with the job, so the set stays as small as the workspace.
-                    self._announced.discard(job_id)
-                    self._finishing.pop(job_id, None)
                     gone.add(job_id)
-                case DetailFetched(job_id=job_id, final=True):
-                    changed.add(job_id)
-                    if job_id in self._finishing:
-                        self._announce_finish(job_id)
                 case PollSucceeded() | PollFailed() | PollRecovered():
                     self._connection_changed(change)
                 case _:
@@ -341,37 +308,10 @@ class FinetopApp(App[int]):
                     other_id = getattr(change, "job_id", None)
                     if isinstance(other_id, str):
                         changed.add(other_id)
-        self._announce_overdue()
+        for notice in self.finishes.take(changes):
+            self.post_message(JobFinished(notice.job_id, notice.status, notice.text))
         if changed or gone:
             self._post_main(JobsChanged(changed - gone, gone=gone))
-
-    # ------------------------------------------------------------------ finish notices
-
-    def _finish_soon(self, job_id: str) -> None:
-        """Announce a job that just finished, once its final detail is in (or soon anyway)."""
-        view = self.store.get(job_id)
-        if view is not None and view.watched_live and not view.detail_final:
-            # A list poll saw the status first: the detail that follows brings the last
-            # checkpoint and the reason of a failure.
-            self._finishing[job_id] = self.clock.monotonic() + FINISH_WAIT
-            return
-        self._announce_finish(job_id)
-
-    def _announce_overdue(self) -> None:
-        """Announce, with what is known, the finishes whose final detail did not come in time."""
-        if not self._finishing:
-            return
-        now = self.clock.monotonic()
-        for job_id in [j for j, deadline in self._finishing.items() if deadline <= now]:
-            self._announce_finish(job_id)
-
-    def _announce_finish(self, job_id: str) -> None:
-        self._finishing.pop(job_id, None)
-        view = self.store.get(job_id)
-        if view is None or not view.job.is_terminal:
-            return
-        job = view.job
-        self.post_message(JobFinished(job.id, job.status, finish_message(job, view.summary)))
 
     def _connection_changed(self, change: PollSucceeded | PollFailed | PollRecovered) -> None:
         main = self._main
@@ -455,23 +395,12 @@ class FinetopApp(App[int]):
 
     @work(group="files", exclusive=True, exit_on_error=False)
     async def _fetch_file_names(self, job_id: str) -> None:
-        """Look up the names of a job's files for the detail pane (the client remembers them).
-
-        A file that cannot be read keeps showing its id: no notice (one per file per selection
-        would be a storm), and it is not asked for again for :data:`FILE_RETRY` seconds.
-        """
+        """Hand the detail pane the names of a job's files; one that cannot be read keeps
+        showing its id, without a notice (one per file per selection would be a storm)."""
         view = self.store.get(job_id)
         if view is None or self._client is None:
             return
-        names: dict[str, str] = {}
-        for file_id in named_file_ids(view.job):
-            failed_at = self._file_failures.get(file_id)
-            if failed_at is not None and self.clock.monotonic() - failed_at < FILE_RETRY:
-                continue
-            try:
-                names[file_id] = (await self._client.get_file(file_id)).filename
-            except FinetopError:
-                self._file_failures.set(file_id, self.clock.monotonic())
+        names = await self.file_names.look_up(self._client, view.job)
         if names and self._main is not None and self._main.is_mounted:
             self._main.detail.set_file_names(names)
 
@@ -610,9 +539,8 @@ class FinetopApp(App[int]):
     def action_copy_job_id(self) -> None:
         """Copy the highlighted job's id (OSC 52: works over SSH) and say what was copied."""
         view = self._need_job()
-        if view is None:
-            return
-        self._copy("job id", view.job.id)
+        if view is not None:
+            self.share.copy("job id", view.job.id)
 
     def action_copy_model(self) -> None:
         """Copy the fine-tuned model's name, once there is one, and say what was copied."""
@@ -623,65 +551,14 @@ class FinetopApp(App[int]):
         if not model:
             self.notify("No fine-tuned model yet (it appears on SUCCESS)", timeout=3)
             return
-        self._copy("model", model)
-
-    def _copy(self, what: str, value: str, *, title: str = "") -> None:
-        """Put ``value`` on the clipboard if it is fit to paste (one line, no control
-        character: a pasted newline would run a command); say what was copied, or why not."""
-        text = clipboard_text(value)
-        if text is None:
-            self.notify(
-                f"Not copied: the {what} holds line breaks or control characters, or is too "
-                f"long to paste safely\n{safe_text(value)}",
-                title=title,
-                severity="warning",
-                timeout=6,
-            )
-            return
-        self.copy_to_clipboard(text)
-        hint = f"\n{TMUX_CLIPBOARD_HINT}" if self._env().get("TMUX") else ""
-        self.notify(f"Copied {what} {text}{hint}", title=title, timeout=6)
-
-    def _env(self) -> Mapping[str, str]:
-        return os.environ if self._environ is None else self._environ
+        self.share.copy("model", model)
 
     def action_open_wandb(self) -> None:
-        """Open the W&B run in a browser, or show and copy its URL when none is reachable.
-
-        Only an http(s) URL that passes ``check_link`` is opened or copied; anything else (a
-        ``file:`` or ``javascript:`` URL, one starting with ``-``) is shown as inert text with
-        the reason.
-        """
+        """Open the W&B run (http(s) only) in a browser, or copy its URL when none is
+        reachable; anything else is shown as inert text with the reason."""
         view = self._need_job()
-        if view is None:
-            return
-        wandb = view.job.wandb
-        if wandb is None:
-            self.notify("This job has no W&B integration", timeout=3)
-            return
-        if not wandb.url:
-            self.notify("The W&B URL appears once the job is RUNNING", timeout=3)
-            return
-        check = check_link(wandb.url)
-        if check.url is None:
-            self.notify(
-                f"Not opened: {check.reason}\n{safe_text(wandb.url)}",
-                title="W&B run",
-                severity="warning",
-                timeout=8,
-            )
-            return
-        if browser_available(self._environ):
-            self._open_in_browser(check.url)
-        else:
-            self._copy("W&B URL", check.url, title="W&B run (no browser reachable from here)")
-
-    @work(group="browser", thread=True, exit_on_error=False)
-    def _open_in_browser(self, url: str) -> None:
-        # webbrowser.open may block while it launches a browser. The URL passed check_link:
-        # http(s), no control character, never an option-like leading "-".
-        self._open_url(url)
-        self.call_from_thread(self.notify, f"Opened {url}", timeout=4)
+        if view is not None:
+            self.share.open_wandb(view.job)
 
     def action_command_palette(self) -> None:
         """Show the command palette (its search applies keys typed in a burst in order)."""

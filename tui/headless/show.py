@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC
 from typing import Protocol, TextIO
 
+from tui.api.clock import SystemClock
 from tui.api.errors import NotFoundError
 from tui.api.models import JobDetails, RetrievedFile
 from tui.display.formats import progress_bar
@@ -25,8 +26,8 @@ from tui.monitor.detail_groups import (
     checkpoint_cells,
     detail_groups,
     header,
-    named_file_ids,
 )
+from tui.monitor.file_names import FileNameLookup
 
 __all__ = ["BAR_WIDTH", "JobReader", "plain", "render_job", "run_show"]
 
@@ -81,17 +82,6 @@ def render_job(
     return lines
 
 
-async def _file_names(client: JobReader, job: JobDetails) -> dict[str, str]:
-    """Filenames of the job's files; a file that cannot be read just shows its id."""
-    names: dict[str, str] = {}
-    for file_id in named_file_ids(job):
-        try:
-            names[file_id] = (await client.get_file(file_id)).filename
-        except (FinetopError, AttributeError):
-            continue
-    return names
-
-
 async def run_show(
     client: JobReader,
     job_id: str,
@@ -115,7 +105,8 @@ async def run_show(
         # One line, every terminal-steering character escaped, however deep the data goes.
         out.write(json_line(wire_job(job)) + "\n")
         return EXIT_OK
-    names = await _file_names(client, job)
+    # A file that cannot be read just shows its id.
+    names = await FileNameLookup(SystemClock()).look_up(client, job)
     for line in render_job(job, now=time.time() if now is None else now, file_names=names):
         out.write(line + "\n")
     return EXIT_OK

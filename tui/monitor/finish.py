@@ -1,21 +1,42 @@
-"""What the notice of a job that finished says: which job, how it ended, where it got, and why.
+"""The notice of a job that finished: which jobs get one, when, and what it says.
 
 ``a992a603 failed`` tells little. The notice names the job by its suffix or model, gives its final
 step and losses, and for a failure the reason when the API gives one (what the last event's data
 says besides its status). Every part is safe text, ready for a plain notification.
+
+:class:`FinishNotices` decides which finishes are announced: each once, only for jobs seen before
+they finished, and after the job's final detail (its last checkpoint, the failure's reason) when
+a list poll saw the status first, or after :data:`FINISH_WAIT` seconds without it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
+import attrs
+
+from tui.api.clock import Clock
 from tui.api.models import Job, JobStatus, is_detail
 from tui.display.formats import fmt_loss, short_id
 from tui.display.text import safe_text
+from tui.monitor.changes import Change, DetailFetched, JobAdded, JobChanged, JobGone
 from tui.monitor.detail_groups import event_detail, validation_note
-from tui.monitor.store import JobSummary
+from tui.monitor.store import JobStore, JobSummary
 
-__all__ = ["FINISH_WORDS", "REASON_KEYS", "failure_reason", "finish_message", "job_label"]
+__all__ = [
+    "FINISH_WAIT",
+    "FINISH_WORDS",
+    "REASON_KEYS",
+    "FinishNotice",
+    "FinishNotices",
+    "failure_reason",
+    "finish_message",
+    "job_label",
+]
+
+FINISH_WAIT = 30.0
+"""Seconds a notice waits for the job's final detail when a list poll saw the status first;
+then it says what is known."""
 
 FINISH_WORDS: Mapping[str, str] = {
     JobStatus.SUCCESS: "succeeded",
@@ -86,3 +107,74 @@ def finish_message(job: Job, summary: JobSummary) -> str:
         if reason:
             lines.append(f"reason: {reason}")
     return "\n".join(lines)
+
+
+@attrs.frozen
+class FinishNotice:
+    """One job to announce as finished."""
+
+    job_id: str
+    status: str
+    """Its terminal status."""
+    text: str
+    """What the notice says (:func:`finish_message`)."""
+
+
+class FinishNotices:
+    """Which finished jobs to announce, and when (see the module docstring).
+
+    Bounded like the workspace: a job's marks go with it (``JobGone``).
+    """
+
+    def __init__(self, store: JobStore, clock: Clock, *, wait: float = FINISH_WAIT) -> None:
+        self.store = store
+        """Where the finished job's summary and events are read."""
+        self.clock = clock
+        """The monotonic clock the wait is measured on."""
+        self.wait = wait
+        """Seconds to wait for a final detail."""
+        self._announced: set[str] = set()
+        """Jobs announced, or finished before first seen (never announced)."""
+        self._waiting: dict[str, float] = {}
+        """Jobs waiting for their final detail -> until when (monotonic)."""
+
+    @property
+    def announced(self) -> frozenset[str]:
+        """The jobs that will not be announced (again)."""
+        return frozenset(self._announced)
+
+    def take(self, changes: Iterable[Change]) -> list[FinishNotice]:
+        """The notices one batch of changes brings (and those whose wait is over)."""
+        ready: list[str] = []
+        for change in changes:
+            match change:
+                case JobAdded(job=job) if job.is_terminal:
+                    # Finished before we first saw it: never announced, even if an odd status
+                    # (schema drift) comes and goes later.
+                    self._announced.add(job.id)
+                case JobChanged(job=job, fields=fields) if (
+                    "status" in fields and job.is_terminal and job.id not in self._announced
+                ):
+                    self._announced.add(job.id)
+                    view = self.store.get(job.id)
+                    if view is not None and view.watched_live and not view.detail_final:
+                        self._waiting[job.id] = self.clock.monotonic() + self.wait
+                    else:
+                        ready.append(job.id)
+                case DetailFetched(job_id=job_id, final=True) if job_id in self._waiting:
+                    ready.append(job_id)
+                case JobGone(job_id=job_id):
+                    self._announced.discard(job_id)
+                    self._waiting.pop(job_id, None)
+                case _:
+                    pass
+        now = self.clock.monotonic()
+        ready += [job_id for job_id, until in self._waiting.items() if until <= now]
+        notices = []
+        for job_id in dict.fromkeys(ready):
+            self._waiting.pop(job_id, None)
+            view = self.store.get(job_id)
+            if view is not None and view.job.is_terminal:
+                job = view.job
+                notices.append(FinishNotice(job.id, job.status, finish_message(job, view.summary)))
+        return notices
