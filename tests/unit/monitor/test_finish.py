@@ -6,10 +6,12 @@ import attrs
 from support.hostile import HOSTILE, MARKUP, deep_data
 
 from tests.ui.helpers import make_job
+from tui.api.clock import ManualClock
 from tui.api.models import Event
 from tui.display.text import is_clean
-from tui.monitor.finish import failure_reason, finish_message
-from tui.monitor.store import JobSummary, to_list_item
+from tui.monitor.changes import JobGone
+from tui.monitor.finish import FinishNotices, failure_reason, finish_message
+from tui.monitor.store import JobStore, JobSummary, to_list_item
 
 JOB_ID = "a992a603-1111-2222-3333-444455556666"
 
@@ -72,3 +74,60 @@ def test_hostile_names_and_reasons_arrive_safe() -> None:
     assert len(text.splitlines()) == 3
     markup = finished("SUCCESS", suffix=MARKUP)
     assert finish_message(markup, JobSummary.of(markup)).startswith(MARKUP[:50])  # type: ignore[arg-type]
+
+
+def notices_for(store: JobStore, clock: ManualClock) -> FinishNotices:
+    return FinishNotices(store, clock, wait=30.0)
+
+
+def test_a_finish_seen_in_a_detail_is_announced_at_once_and_only_once() -> None:
+    clock = ManualClock()
+    store = JobStore(clock=clock)
+    notices = notices_for(store, clock)
+    running = make_job(JOB_ID, status="RUNNING", suffix="faq-bot", checkpoints=[(40, 0.8, 0.7)])
+    assert notices.take(store.apply(running)) == []
+    failed = attrs.evolve(running, status="FAILED")
+    (notice,) = notices.take(store.apply(failed))
+    assert (notice.job_id, notice.status) == (JOB_ID, "FAILED")
+    assert notice.text.startswith("faq-bot (a992a603) failed")
+    assert notices.take(store.apply(failed)) == []
+    assert notices.take(store.apply(attrs.evolve(failed, status="SUCCESS"))) == []
+
+
+def test_a_finish_seen_in_a_list_waits_for_the_final_detail_or_the_deadline() -> None:
+    clock = ManualClock()
+    store = JobStore(clock=clock)
+    notices = notices_for(store, clock)
+    running = make_job(JOB_ID, status="RUNNING", suffix="s", checkpoints=[(10, 0.9, 0.8)])
+    notices.take(store.apply(running))
+    listed_failed = to_list_item(attrs.evolve(running, status="FAILED"))
+    assert notices.take(store.apply(listed_failed)) == []
+    assert notices.announced == {JOB_ID}
+    final = attrs.evolve(
+        running,
+        status="FAILED",
+        checkpoints=(*running.checkpoints,),
+        events=(Event(name="x", created_at=5, data={"status": "FAILED", "error": "OOM"}),),
+    )
+    (notice,) = notices.take(store.apply(final))
+    assert notice.text.endswith("reason: OOM")
+    # Another job: its detail never comes; the deadline lets the notice out.
+    other = make_job("b" * 36, status="RUNNING", suffix="t")
+    notices.take(store.apply(other))
+    notices.take(store.apply(to_list_item(attrs.evolve(other, status="CANCELLED"))))
+    clock.advance(29)
+    assert notices.take([]) == []
+    clock.advance(2)
+    (late,) = notices.take([])
+    assert late.text == f"t ({'b' * 8}) was cancelled"
+
+
+def test_jobs_already_finished_or_gone_are_forgotten() -> None:
+    clock = ManualClock()
+    store = JobStore(clock=clock)
+    notices = notices_for(store, clock)
+    done = make_job(JOB_ID, status="SUCCESS")
+    assert notices.take(store.apply(done)) == []
+    assert notices.announced == {JOB_ID}
+    notices.take([JobGone(JOB_ID)])
+    assert notices.announced == frozenset()
