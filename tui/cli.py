@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui import __version__
+from tui.display.text import LONG_TEXT_LIMIT, safe_text
 from tui.errors import FinetopError
 from tui.settings.schema import COLOR_SYSTEMS
 
@@ -171,6 +172,7 @@ def build_parser(*, sim_arguments: bool = True) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     watch.add_argument("job_id", metavar="JOB_ID", help="the job's id (a UUID)")
+    watch.add_argument("--json", action="store_true", help="print one JSON object per line")
 
     config = commands.add_parser(
         "config",
@@ -249,7 +251,12 @@ def _run_headless(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from tui.headless.watch import run_watch
 
         return await run_watch(
-            conn.client, ns.job_id, out=out, err=err, interval=settings.detail_interval
+            conn.client,
+            ns.job_id,
+            out=out,
+            err=err,
+            interval=settings.detail_interval,
+            as_json=ns.json,
         )
 
     return asyncio.run(_headless(settings, command, err))
@@ -302,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(ns, out, err)
     except FinetopError as exc:
-        print(f"{PROG}: error: {exc}", file=err)
+        print(f"{PROG}: error: {safe_text(exc, limit=LONG_TEXT_LIMIT)}", file=err)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print(file=err)

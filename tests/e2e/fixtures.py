@@ -22,8 +22,9 @@ NO_TMUX = "tmux is not installed: the real-terminal tests drive the app through 
 
 @pytest.fixture
 def terminal() -> Iterator[TerminalFactory]:
-    """``terminal(command, width=, height=, env=, cwd=)`` opens a tmux terminal; all are closed
-    at the end of the test, whatever happened. Skips the test when tmux is missing."""
+    """``terminal(command, width=, height=, env=, cwd=, record=)`` opens a tmux terminal
+    (``record``: a file that receives every byte the command writes); all are closed at the end
+    of the test, whatever happened. Skips the test when tmux is missing."""
     if not tmux_available():
         pytest.skip(NO_TMUX)
     opened: list[tuple[Terminal, int]] = []
@@ -35,11 +36,19 @@ def terminal() -> Iterator[TerminalFactory]:
         height: int = 40,
         env: Mapping[str, str] | None = None,
         cwd: Path | None = None,
+        record: Path | None = None,
     ) -> Terminal:
         # The app runs from the repository; PYTHONPATH lets it run from another directory too.
         environment = {"PYTHONPATH": str(REPO), "HOME": os.environ.get("HOME", "")}
         environment.update(env or {})
-        term = Terminal(list(command), width=width, height=height, env=environment, cwd=cwd or REPO)
+        term = Terminal(
+            list(command),
+            width=width,
+            height=height,
+            env=environment,
+            cwd=cwd or REPO,
+            record=record,
+        )
         opened.append((term, term.pid))
         return term
 

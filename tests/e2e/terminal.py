@@ -4,6 +4,10 @@
 developer's sessions), types with ``send_keys``, reads the screen with ``screen()`` and waits on
 what is shown with ``wait_for``. Waiting polls the screen against a deadline; it never sleeps a
 fixed time hoping the app is ready.
+
+Given ``record=PATH``, every byte the command writes to the terminal is appended to ``PATH``
+(``tmux pipe-pane``), from its first byte: what a screen capture cannot show (escape sequences,
+clipboard writes, links, window titles) can then be checked.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ class Terminal:
         height: int = 40,
         env: Mapping[str, str] | None = None,
         cwd: Path | None = None,
+        record: Path | None = None,
     ) -> None:
         self.width = width
         self.height = height
@@ -76,6 +81,13 @@ class Terminal:
             f"cd {shlex.quote(str(cwd or Path.cwd()))} && exec env -u COLUMNS -u LINES {exports} "
             + " ".join(shlex.quote(part) for part in command)
         )
+        # Recording starts in the same invocation as the session: before the command (a Python
+        # process still importing) can write its first byte.
+        recording = (
+            [";", "pipe-pane", "-o", "-t", self._session, self._pipe_command(record)]
+            if record is not None
+            else []
+        )
         # One invocation, so the pane is kept (remain-on-exit) even if the app ends at once.
         self._tmux(
             "start-server", ";",
@@ -86,9 +98,18 @@ class Terminal:
             "new-session", "-d", "-s", self._session, "-x", str(width), "-y", str(height),
             shell_line, ";",
             "set-option", "-g", "window-size", "manual",  # (refused before a session exists)
+            *recording,
         )  # fmt: skip
 
     # ---------------------------------------------------------------- tmux plumbing
+
+    @staticmethod
+    def _pipe_command(path: Path) -> str:
+        return f"cat >> {shlex.quote(str(path))}"
+
+    def record(self, path: Path) -> None:
+        """Append every byte the command writes from now on to ``path`` (``pipe-pane -o``)."""
+        self._tmux("pipe-pane", "-o", "-t", self._session, self._pipe_command(path))
 
     def _tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -18,6 +18,7 @@ from tui.api.models import (
     JobDetails,
     JobsPage,
     Metrics,
+    RetrievedFile,
 )
 from tui.monitor.store import to_list_item
 from tui.settings.config import Settings
@@ -82,8 +83,12 @@ def make_job(
 class FakeClient:
     """An in-memory stand-in for MistralClient (the subset the app uses)."""
 
-    def __init__(self, jobs: Iterable[JobDetails] = ()) -> None:
+    def __init__(
+        self, jobs: Iterable[JobDetails] = (), files: dict[str, str] | None = None
+    ) -> None:
         self.jobs: dict[str, JobDetails] = {job.id: job for job in jobs}
+        self.files: dict[str, str] = dict(files or {})
+        """File id -> filename; any other id is not found."""
         self.calls: list[tuple[str, object]] = []
         self.fail_with: Exception | None = None
 
@@ -107,6 +112,13 @@ class FakeClient:
         if job_id not in self.jobs:
             raise NotFoundError("No fine tuning job matches the given query.", status=404)
         return self.jobs[job_id]
+
+    async def get_file(self, file_id: str) -> RetrievedFile:
+        self.calls.append(("file", file_id))
+        await asyncio.sleep(0)
+        if file_id not in self.files:
+            raise NotFoundError("No file matches the given query.", status=404)
+        return RetrievedFile(id=file_id, filename=self.files[file_id])
 
     async def cancel_job(self, job_id: str) -> JobDetails:
         self.calls.append(("cancel", job_id))

@@ -206,9 +206,9 @@ async def test_a_job_seen_finished_is_never_announced() -> None:
 async def test_gone_jobs_leave_no_trace_in_the_announcement_memory() -> None:
     # The app may stay open for days while jobs come and go: what it remembers stays bounded.
     async with launch() as (app, pilot, _, _):
-        await wait_for(lambda: "done-e" in app._announced, pilot)
+        await wait_for(lambda: "done-e" in app.finishes.announced, pilot)
         app.handle_changes([JobGone("done-e")])
-        assert "done-e" not in app._announced
+        assert "done-e" not in app.finishes.announced
 
 
 async def test_cancel_asks_first_with_no_focused() -> None:

@@ -104,8 +104,35 @@ async def test_pixtral_has_no_validation_points() -> None:
         assert len(panel.series()["train_loss"]) == 69
         assert panel.series()["valid_loss"] == []
         assert panel.series()["perplexity"] == []
-        assert "not evaluated yet" in label_text(app, "valid_loss")
+        # A finished job without a validation file says so; it never says "yet".
+        assert "no validation set" in label_text(app, "valid_loss")
+        assert "yet" not in label_text(app, "valid_loss")
         assert "None" not in label_text(app, "valid_loss")
+
+
+@pytest.mark.parametrize(
+    ("status", "validation_files", "note"),
+    [
+        ("SUCCESS", ("file-v",), "not evaluated"),
+        ("FAILED", ("file-v",), "not evaluated"),
+        ("RUNNING", ("file-v",), "not evaluated yet"),
+        ("RUNNING", (), "no validation set"),
+    ],
+)
+async def test_the_valid_loss_note_tells_the_truth(
+    status: str, validation_files: tuple[str, ...], note: str
+) -> None:
+    job = attrs.evolve(
+        load("job-detail-completion-pixtral-69-steps-2025-07.json"),
+        status=status,
+        validation_files=validation_files,
+    )
+    app = MetricsApp()
+    async with app.run_test(size=(100, 10)) as pilot:
+        app.query_one(MetricsPanel).show_job(job)
+        await pilot.pause()
+        for key in ("valid_loss", "perplexity"):
+            assert label_text(app, key).endswith(f"—  {note}"), label_text(app, key)
 
 
 async def test_updates_in_place_as_checkpoints_arrive() -> None:

@@ -8,12 +8,14 @@ from textual.app import App, ComposeResult
 
 from tui.api.models import StatusGroup
 from tui.app.widgets.status_line import (
+    WORKSPACE_LIMIT,
     LinkState,
     StatusLine,
     StatusSnapshot,
     demo_banner,
     render_status,
 )
+from tui.display.text import is_clean
 from tui.errors import ErrorKind
 
 COUNTS = {StatusGroup.RUNNING: 2, StatusGroup.PENDING: 1, StatusGroup.SUCCEEDED: 30}
@@ -64,6 +66,19 @@ def test_workspace_demo_interval_pause_counts() -> None:
     assert "DEMO" in snap(LinkState(), demo=True)
     assert "read-only" in snap(LinkState(), read_only=True)
     assert "showing 3" in snap(LinkState(), shown=3)
+
+
+def test_outside_text_in_the_status_line_is_made_safe() -> None:
+    # The workspace label may be a server's host; the filter is whatever was typed or pasted.
+    text = snap(
+        LinkState(last_success_at=999.0),
+        workspace="evil\x1b]0;title\x07" + "w" * 500,
+        filter_label='"a\x9bb [/]"',
+    )
+    assert "evil␛]0;title␇" in text
+    assert '"a<U+009B>b [/]"' in text
+    assert is_clean(text)
+    assert "w" * (WORKSPACE_LIMIT) not in text
 
 
 def test_narrow_status_line_keeps_every_count() -> None:

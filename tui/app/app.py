@@ -7,6 +7,9 @@ run the client in a worker and feed the answer back through the store, the same 
 takes. Read-only mode removes those actions from bindings and palette, and ``check_action``
 refuses them even when invoked directly.
 
+Every notification is plain text made safe (:meth:`FinetopApp.notify`): messages quote job
+names, statuses and error bodies, which must never be read as markup or reach the terminal raw.
+
 For tests everything is injectable: the client (e.g. on an in-process simulator), the clock, the
 poller settings and the store.
 """
@@ -34,7 +37,6 @@ from tui.app.actions import (
     FinetopCommands,
     Scope,
     bindings_for,
-    browser_available,
     help_rows,
 )
 from tui.app.messages import CheckpointsArrived, ConnectionChanged, JobFinished, JobsChanged
@@ -42,9 +44,11 @@ from tui.app.screens.confirm import ConfirmModal
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.main import main_screen_class
 from tui.app.screens.palette import OrderedCommandPalette
+from tui.app.share import Share
 from tui.app.themes import DEFAULT_THEME, load_themes, register_themes
 from tui.app.widgets.status_line import LinkState, StatusSnapshot
-from tui.display.formats import short_id
+from tui.display.formats import fmt_seconds, short_id
+from tui.display.text import LONG_TEXT_LIMIT, safe_text
 from tui.errors import ErrorKind, FinetopError
 from tui.monitor.changes import (
     Change,
@@ -56,6 +60,8 @@ from tui.monitor.changes import (
     PollRecovered,
     PollSucceeded,
 )
+from tui.monitor.file_names import FileNameLookup
+from tui.monitor.finish import FinishNotices, job_label
 from tui.monitor.poller import Poller
 from tui.monitor.settings import PollerSettings
 from tui.monitor.store import JobStore, JobView
@@ -85,10 +91,6 @@ _FINISH_SEVERITY: dict[str, SeverityLevel] = {
     JobStatus.FAILED_VALIDATION: "error",
     JobStatus.CANCELLED: "warning",
 }
-
-
-def _job_label(job_id: str, suffix: str | None) -> str:
-    return f"{suffix} ({short_id(job_id)})" if suffix else short_id(job_id)
 
 
 class FinetopApp(App[int]):
@@ -146,10 +148,12 @@ class FinetopApp(App[int]):
         self._connection = connection
         self._owns_connection = client is None
         self._theme_dirs = theme_dirs
-        self._open_url = open_url or webbrowser.open
-        self._environ = environ
-        self._announced: set[str] = set()
-        """Jobs whose finish was announced (at most once each)."""
+        self.share = Share(self, open_url=open_url or webbrowser.open, environ=environ)
+        """Copies and opens server text safely (``y``, ``Y``, ``o``)."""
+        self.finishes = FinishNotices(self.store, self.clock)
+        """Which finished jobs get a notice (once each), and what it says."""
+        self.file_names = FileNameLookup(self.clock)
+        """Looks up the names of the shown job's files (failures not asked again soon)."""
         self._main: _MainScreenBase | None = None
         self._apply_color_system(settings.color_system)
 
@@ -179,6 +183,29 @@ class FinetopApp(App[int]):
     def wall_now(self) -> float:
         """Wall-clock Unix seconds (for ages and ETAs)."""
         return self.clock.time()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification of the app (widgets' and screens' included), as plain safe text.
+
+        Messages quote job names, statuses, URLs and error bodies: never markup (a ``[/]`` in a
+        500 body would crash the app, ``[@click=...]`` would be a live action link) and never a
+        raw control character. ``markup`` is accepted for Textual's signature and ignored.
+        """
+        super().notify(
+            safe_text(message, limit=LONG_TEXT_LIMIT, multiline=True),
+            title=safe_text(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def on_mount(self) -> None:
         self._load_themes()
@@ -262,25 +289,12 @@ class FinetopApp(App[int]):
         gone: set[str] = set()
         for change in changes:
             match change:
-                case JobAdded(job=job):
-                    if job.is_terminal:
-                        # Finished before we first saw it: never announced, even if an odd
-                        # status (schema drift) comes and goes later.
-                        self._announced.add(job.id)
+                case JobAdded(job=job) | JobChanged(job=job):
                     changed.add(job.id)
-                case JobChanged(job=job, fields=fields):
-                    changed.add(job.id)
-                    if "status" in fields and job.is_terminal and job.id not in self._announced:
-                        self._announced.add(job.id)
-                        self.post_message(
-                            JobFinished(job.id, job.status, _job_label(job.id, job.suffix))
-                        )
                 case CheckpointsAdded(job_id=job_id, checkpoints=checkpoints):
                     self._post_main(CheckpointsArrived(job_id, checkpoints))
                     changed.add(job_id)
                 case JobGone(job_id=job_id):
-                    # Forgotten with the job, so the set stays as small as the workspace.
-                    self._announced.discard(job_id)
                     gone.add(job_id)
                 case PollSucceeded() | PollFailed() | PollRecovered():
                     self._connection_changed(change)
@@ -290,6 +304,8 @@ class FinetopApp(App[int]):
                     other_id = getattr(change, "job_id", None)
                     if isinstance(other_id, str):
                         changed.add(other_id)
+        for notice in self.finishes.take(changes):
+            self.post_message(JobFinished(notice.job_id, notice.status, notice.text))
         if changed or gone:
             self._post_main(JobsChanged(changed - gone, gone=gone))
 
@@ -316,7 +332,7 @@ class FinetopApp(App[int]):
                 )
                 if change.first:
                     self.notify(
-                        f"{change.message} — retrying in {change.retry_in:.0f} s",
+                        f"{change.message} — retrying in {fmt_seconds(change.retry_in)}",
                         title=f"Offline: {change.kind.value}",
                         severity="warning",
                         timeout=8,
@@ -331,9 +347,8 @@ class FinetopApp(App[int]):
             self._main.post_message(message)
 
     def on_job_finished(self, message: JobFinished) -> None:
-        word = message.status.replace("_", " ").lower()
         severity = _FINISH_SEVERITY.get(message.status, "information")
-        self.notify(f"Job {message.label} {word}", title="Job finished", severity=severity)
+        self.notify(message.text, title="Job finished", severity=severity, timeout=10)
         if self.settings.bell:
             self.bell()
 
@@ -365,11 +380,25 @@ class FinetopApp(App[int]):
     # ------------------------------------------------------------------ selection
 
     def select_job(self, job_id: str | None) -> None:
-        """The user rests on a job: pin it and fetch its detail now unless fresh."""
+        """The user rests on a job: pin it and fetch its detail now unless fresh, and the
+        names of its files."""
         if self.poller is not None:
             self.poller.select(job_id)
         else:
             self.store.select(job_id)
+        if job_id is not None and self._client is not None:
+            self._fetch_file_names(job_id)
+
+    @work(group="files", exclusive=True, exit_on_error=False)
+    async def _fetch_file_names(self, job_id: str) -> None:
+        """Hand the detail pane the names of a job's files; one that cannot be read keeps
+        showing its id, without a notice (one per file per selection would be a storm)."""
+        view = self.store.get(job_id)
+        if view is None or self._client is None:
+            return
+        names = await self.file_names.look_up(self._client, view.job)
+        if names and self._main is not None and self._main.is_mounted:
+            self._main.detail.set_file_names(names)
 
     def highlighted_view(self) -> JobView | None:
         """The store's view of the job under the cursor."""
@@ -416,9 +445,9 @@ class FinetopApp(App[int]):
         after = self.poller.scale_interval(factor)
         interval = self.poller.status.interval
         if after == before:
-            self.notify(f"Poll interval stays {interval:.0f} s (limit)", timeout=2)
+            self.notify(f"Poll interval stays {fmt_seconds(interval)} (limit)", timeout=2)
         else:
-            self.notify(f"Polling every {interval:.0f} s", timeout=2)
+            self.notify(f"Polling every {fmt_seconds(interval)}", timeout=2)
         self._tick()
 
     def on_app_focus(self) -> None:
@@ -439,7 +468,7 @@ class FinetopApp(App[int]):
         if job.status not in CANCELLABLE:
             self.notify(f"Job {short_id(job.id)} is {job.status}: nothing to cancel", timeout=4)
             return
-        label = _job_label(job.id, job.suffix)
+        label = job_label(job.id, job.suffix)
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -469,7 +498,7 @@ class FinetopApp(App[int]):
                 timeout=4,
             )
             return
-        label = _job_label(job.id, job.suffix)
+        label = job_label(job.id, job.suffix)
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -504,15 +533,13 @@ class FinetopApp(App[int]):
             self.poller.refresh_now()
 
     def action_copy_job_id(self) -> None:
-        """Copy the highlighted job's id (OSC 52: works over SSH)."""
+        """Copy the highlighted job's id (OSC 52: works over SSH) and say what was copied."""
         view = self._need_job()
-        if view is None:
-            return
-        self.copy_to_clipboard(view.job.id)
-        self.notify(f"Copied job id {view.job.id}", timeout=3)
+        if view is not None:
+            self.share.copy("job id", view.job.id)
 
     def action_copy_model(self) -> None:
-        """Copy the fine-tuned model's name, once there is one."""
+        """Copy the fine-tuned model's name, once there is one, and say what was copied."""
         view = self._need_job()
         if view is None:
             return
@@ -520,32 +547,14 @@ class FinetopApp(App[int]):
         if not model:
             self.notify("No fine-tuned model yet (it appears on SUCCESS)", timeout=3)
             return
-        self.copy_to_clipboard(model)
-        self.notify(f"Copied {model}", timeout=3)
+        self.share.copy("model", model)
 
     def action_open_wandb(self) -> None:
-        """Open the W&B run in a browser, or show and copy its URL when none is reachable."""
+        """Open the W&B run (http(s) only) in a browser, or copy its URL when none is
+        reachable; anything else is shown as inert text with the reason."""
         view = self._need_job()
-        if view is None:
-            return
-        wandb = view.job.wandb
-        if wandb is None:
-            self.notify("This job has no W&B integration", timeout=3)
-            return
-        if not wandb.url:
-            self.notify("The W&B URL appears once the job is RUNNING", timeout=3)
-            return
-        if browser_available(self._environ):
-            self._open_in_browser(wandb.url)
-        else:
-            self.copy_to_clipboard(wandb.url)
-            self.notify(f"{wandb.url}\n(copied)", title="W&B run", timeout=10)
-
-    @work(group="browser", thread=True, exit_on_error=False)
-    def _open_in_browser(self, url: str) -> None:
-        # webbrowser.open may block while it launches a browser.
-        self._open_url(url)
-        self.call_from_thread(self.notify, f"Opened {url}", timeout=4)
+        if view is not None:
+            self.share.open_wandb(view.job)
 
     def action_command_palette(self) -> None:
         """Show the command palette (its search applies keys typed in a burst in order)."""

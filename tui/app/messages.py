@@ -68,14 +68,15 @@ class CheckpointsArrived(Message):
 class JobFinished(Message):
     """A job reached a terminal status while the app was open (announced once)."""
 
-    def __init__(self, job_id: str, status: str, label: str) -> None:
+    def __init__(self, job_id: str, status: str, text: str) -> None:
         super().__init__()
         self.job_id = job_id
         """The job that finished."""
         self.status = status
         """Its terminal status (SUCCESS, FAILED, FAILED_VALIDATION, CANCELLED)."""
-        self.label = label
-        """A short human name for the job (suffix or short id)."""
+        self.text = text
+        """The notice, safe text: the job's name, how it ended, its final step and losses,
+        a failure's reason (see :func:`tui.monitor.finish.finish_message`)."""
 
 
 class ConnectionChanged(Message):

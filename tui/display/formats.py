@@ -14,6 +14,7 @@ from typing import TypeGuard
 
 __all__ = [
     "MISSING",
+    "age_changes_at",
     "fmt_age",
     "fmt_bool",
     "fmt_count",
@@ -24,6 +25,8 @@ __all__ = [
     "fmt_money",
     "fmt_perplexity",
     "fmt_progress",
+    "fmt_rate",
+    "fmt_seconds",
     "fmt_time",
     "fmt_tokens",
     "is_number",
@@ -96,6 +99,26 @@ def fmt_age(timestamp: float | None, now: float) -> str:
     return f"{short} ago" if delta > 0 else f"in {short}"
 
 
+_AGE_UNITS = (60, 3_600, 86_400)
+"""The leading units of an age past a minute: minutes, hours, days."""
+
+
+def age_changes_at(timestamp: float, now: float) -> float:
+    """When (on ``now``'s clock) :func:`fmt_age` of ``timestamp`` next reads differently.
+
+    A ticking view repaints an age then, not every second: ``3m ago`` holds for a minute,
+    ``2h ago`` for an hour. Early rather than late: a repaint that changes nothing is skipped.
+    """
+    delta = now - timestamp
+    if delta < 5:
+        return now  # "just now" or a time to come ("in 3s"): read it again at every tick
+    total = round(delta)
+    if total < 60:
+        return timestamp + total + 0.5
+    step = next((unit for unit in reversed(_AGE_UNITS) if total >= unit), 60)
+    return timestamp + (total // step + 1) * step - 0.5
+
+
 def fmt_time(timestamp: float | None, tz: tzinfo | None = None) -> str:
     """A Unix timestamp as ``2024-05-31 16:23:12`` in ``tz`` (the local zone when ``None``)."""
     if not is_number(timestamp):
@@ -151,6 +174,34 @@ def fmt_fixed(value: float | None, digits: int = 4) -> str:
     if not is_number(value):
         return MISSING
     return f"{value:.{digits}f}"
+
+
+def fmt_rate(per_second: float | None, unit: str = "steps") -> str:
+    """A rate per second as a readable rate per minute: ``1,500 steps/min``, ``2.5 steps/min``,
+    ``0.4 steps/min``. Zero, negative and unknown rates read as :data:`MISSING`."""
+    if not is_number(per_second) or per_second is None or per_second <= 0:
+        return MISSING
+    per_minute = per_second * 60
+    if per_minute >= 100:
+        number = f"{per_minute:,.0f}"
+    elif per_minute >= 1:
+        number = f"{per_minute:.1f}".removesuffix(".0")
+    else:
+        number = f"{per_minute:.2g}"
+    return f"{number} {unit}/min"
+
+
+def fmt_seconds(seconds: float | None) -> str:
+    """A span in one unit for status text: ``45 s``, ``2 min``, ``3 h`` (seconds up to two
+    minutes, minutes up to two hours). The poll interval reads the same everywhere."""
+    if not is_number(seconds) or seconds is None:
+        return MISSING
+    value = max(0.0, seconds)
+    if value < 120:
+        return f"{value:.0f} s"
+    if value < 7200:
+        return f"{value / 60:.0f} min"
+    return f"{value / 3600:.0f} h"
 
 
 def fmt_perplexity(value: float | None) -> str:

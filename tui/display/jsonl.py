@@ -4,10 +4,15 @@
 the line separators raw: printed to a terminal they would act. They only ever occur inside JSON
 strings (the syntax itself is ASCII), so replacing each with its ``\\uXXXX`` escape keeps the
 line valid JSON with the same value.
+
+``orjson`` also refuses values nested deeper than 254 levels (an event's ``data`` can be). Those
+are written by a small encoder that keeps its own stack, so no depth exhausts Python's: the full
+value still comes out, as the API sent it.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -30,7 +35,52 @@ def _escape(match: re.Match[str]) -> str:
     return "".join(f"\\u{units[i] << 8 | units[i + 1]:04x}" for i in range(0, len(units), 2))
 
 
+def _scalar(value: Any) -> str:
+    """One JSON scalar (or an empty container), as the standard encoder writes it."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _deep_dumps(value: Any) -> str:
+    """``value`` as compact JSON without recursion: a stack of what is left to write."""
+    out: list[str] = []
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Text):
+            out.append(item.text)
+        elif isinstance(item, dict) and item:
+            todo: list[Any] = [_Text("{")]
+            for index, (key, child) in enumerate(item.items()):
+                todo.append(_Text(("," if index else "") + _scalar(str(key)) + ":"))
+                todo.append(child)
+            todo.append(_Text("}"))
+            stack.extend(reversed(todo))
+        elif isinstance(item, list | tuple) and item:
+            todo = [_Text("[")]
+            for index, child in enumerate(item):
+                if index:
+                    todo.append(_Text(","))
+                todo.append(child)
+            todo.append(_Text("]"))
+            stack.extend(reversed(todo))
+        else:
+            out.append(_scalar(item if not isinstance(item, tuple) else list(item)))
+    return "".join(out)
+
+
+class _Text:
+    """JSON syntax already written out (a brace, a comma, a key), on the encoder's stack."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 def json_line(value: Any) -> str:
     """``value`` as one line of JSON with every terminal-steering character escaped."""
-    text = orjson.dumps(value).decode()
+    try:
+        text = orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError: nested deeper than it goes
+        text = _deep_dumps(value)
     return text if text.isascii() else _NOT_ASCII.sub(_escape, text)

@@ -25,6 +25,7 @@ __all__ = [
     "cell_width",
     "clip",
     "clipboard_text",
+    "data_text",
     "fit_cells",
     "is_clean",
     "is_unsafe_char",
@@ -112,6 +113,59 @@ def clipboard_text(value: str | None) -> str | None:
     if not is_clean(value):
         return None
     return value
+
+
+DATA_DEPTH = 3
+"""How deep :func:`data_text` looks into nested data before writing ``…``."""
+DATA_ITEMS = 20
+"""How many entries of one list or mapping :func:`data_text` shows."""
+
+
+def data_text(value: object, *, limit: int = TEXT_LIMIT) -> str:
+    """Structured server data (an event's ``data``, an unknown integration's fields) as one
+    safe line: ``error=out of memory, step=40``, nested values in braces and brackets.
+
+    Bounded whatever arrives: nesting past :data:`DATA_DEPTH` reads ``…``, at most
+    :data:`DATA_ITEMS` entries per container, every string cut before it is joined, and the
+    work stops once ``limit`` characters are written. Deep data cannot exhaust the stack.
+    """
+    parts: list[str] = []
+    size = 0
+
+    def put(text: str) -> bool:
+        nonlocal size
+        parts.append(text)
+        size += len(text)
+        return size <= limit
+
+    def walk(item: object, depth: int) -> bool:
+        if isinstance(item, dict):
+            return entries(list(item.items()), depth, "{", "}", keyed=True)
+        if isinstance(item, list | tuple):
+            return entries([(None, v) for v in item], depth, "[", "]", keyed=False)
+        return put(clip(str(item) if item is not None else "null", limit))
+
+    def entries(
+        pairs: list[tuple[object, object]], depth: int, open_: str, close: str, *, keyed: bool
+    ) -> bool:
+        braces = depth > 0 or not keyed
+        if depth >= DATA_DEPTH:
+            return put(f"{open_}{ELLIPSIS}{close}")
+        if braces and not put(open_):
+            return False
+        for index, (key, item) in enumerate(pairs[:DATA_ITEMS]):
+            if index and not put(", "):
+                return False
+            if keyed and not put(f"{clip(str(key), limit)}="):
+                return False
+            if not walk(item, depth + 1):
+                return False
+        if len(pairs) > DATA_ITEMS and not put(f", {ELLIPSIS}"):
+            return False
+        return put(close) if braces else True
+
+    walk(value, 0)
+    return safe_text("".join(parts), limit=limit)
 
 
 def _char_cells(char: str) -> int:

@@ -8,19 +8,42 @@ stays 0 (the jobs shown are real; a script that must have all of them raises the
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Mapping
+from datetime import UTC
 from typing import Any, Protocol, TextIO
 
-from tui.api.convert import dumps
 from tui.api.listing import JobListing
-from tui.api.models import Job
-from tui.display.formats import MISSING, fmt_count
+from tui.api.models import Job, JobStatus, is_detail
+from tui.display.formats import MISSING, fmt_duration, fmt_loss
+from tui.display.jsonl import json_line
+from tui.display.text import safe_text
 from tui.errors import FinetopError
 from tui.headless import EXIT_ERROR, EXIT_OK
-from tui.headless.render import PROG, fmt_utc, format_table
+from tui.headless.render import error_line, format_table, wire_job
+from tui.monitor.detail_groups import Times
+from tui.monitor.labels import status_word
+from tui.monitor.progress import compute_progress
+from tui.monitor.store import JobSummary
 
-__all__ = ["JobLister", "job_row", "run_jobs"]
+__all__ = ["HEADERS", "JobLister", "job_row", "run_jobs"]
 
-HEADERS = ("ID", "STATUS", "TYPE", "MODEL", "NAME", "CREATED", "STEPS")
+HEADERS = (
+    "ID",
+    "STATUS",
+    "TYPE",
+    "MODEL",
+    "NAME",
+    "CREATED",
+    "STEP",
+    "TRAIN LOSS",
+    "VALID LOSS",
+    "DURATION",
+)
+"""The table's columns."""
+
+NAME_LIMIT = 60
+"""The widest a model or name cell reads (the full value is in ``--json``)."""
 
 
 class JobLister(Protocol):
@@ -29,16 +52,38 @@ class JobLister(Protocol):
     async def list_all_jobs(self, *, page_size: int = 100, **filters: Any) -> JobListing: ...
 
 
-def job_row(job: Job) -> list[str]:
-    """One table row: id, status, kind, model, suffix or fine-tuned model, created, steps."""
+def _step(job: Job, summary: JobSummary) -> str:
+    """``40/100``; ``—/100`` when the step is not known (a list item says only the total)."""
+    total = job.training_steps
+    step = summary.step
+    if step is None and job.status == JobStatus.SUCCESS:
+        step = total  # a successful job ran every step
+    if total is None:
+        return MISSING if step is None else str(step)
+    return f"{MISSING if step is None else step}/{total}"
+
+
+def job_row(job: Job, now: float, summary: JobSummary | None = None) -> list[str]:
+    """One table row: id, status, kind, model, name, created, step, losses, duration.
+
+    A list item says nothing of checkpoints: the step and losses come from ``summary`` (what
+    a detail, or a local history, knows of the job) and read ``—`` without one. A detail
+    brings its own.
+    """
+    if summary is None:
+        summary = JobSummary.of(job) if is_detail(job) else JobSummary()
+    elapsed = compute_progress(job, now).elapsed
     return [
-        job.id,
-        job.status,
+        safe_text(job.id),
+        status_word(job.status),
         job.kind.value,
-        job.model,
-        job.suffix or job.fine_tuned_model or MISSING,
-        fmt_utc(job.created_at),
-        fmt_count(job.training_steps),
+        safe_text(job.model, limit=NAME_LIMIT) or MISSING,
+        safe_text(job.suffix or job.fine_tuned_model, limit=NAME_LIMIT) or MISSING,
+        Times(now, UTC, " UTC").stamp(job.created_at),
+        _step(job, summary),
+        fmt_loss(summary.train_loss),
+        fmt_loss(summary.valid_loss),
+        fmt_duration(elapsed),
     ]
 
 
@@ -50,11 +95,14 @@ async def run_jobs(
     as_json: bool = False,
     out: TextIO,
     err: TextIO | None = None,
+    now: float | None = None,
+    summaries: Mapping[str, JobSummary] | None = None,
 ) -> int:
     """List every job (newest first), filtered by status and model on the server side.
 
-    With ``as_json`` each job is one line of wire JSON (as the API sent it). Returns 0, or 1
-    after one error line on ``err``.
+    With ``as_json`` each job is one line of its wire JSON (as the API sent it, terminal
+    controls escaped). ``summaries`` (job id -> what is known of its checkpoints) fills the
+    step and loss columns. Returns 0, or 1 after one error line on ``err``.
     """
     err = err or sys.stderr
     filters: dict[str, Any] = {}
@@ -65,21 +113,24 @@ async def run_jobs(
     try:
         jobs = await client.list_all_jobs(**filters)
     except FinetopError as error:
-        print(f"{PROG}: error: {error}", file=err)
+        print(error_line(error), file=err)
         return EXIT_ERROR
     if jobs.truncated:
-        print(
-            f"{PROG}: note: listing truncated at {len(jobs)} jobs; the server claims "
-            f"{jobs.claimed_total} (raise max_list_pages to read more)",
-            file=err,
+        note = (
+            f"listing truncated at {len(jobs)} jobs; the server claims {jobs.claimed_total} "
+            "(raise max_list_pages to read more)"
         )
+        print(error_line(note, "note"), file=err)
     if as_json:
         for job in jobs:
-            out.write(dumps(job).decode() + "\n")
+            out.write(json_line(wire_job(job)) + "\n")
         return EXIT_OK
     if not jobs:
         out.write("no jobs\n")
         return EXIT_OK
-    for line in format_table(HEADERS, [job_row(job) for job in jobs]):
+    now = time.time() if now is None else now
+    known = summaries or {}
+    rows = [job_row(job, now, known.get(job.id)) for job in jobs]
+    for line in format_table(HEADERS, rows):
         out.write(line + "\n")
     return EXIT_OK

@@ -7,19 +7,21 @@ import io
 import json
 from pathlib import Path
 
+import attrs
 import orjson
 import pytest
 from support.inprocess_sim import SIM_START, sim_client
 
 from tui.api.clock import ManualClock
-from tui.api.convert import parse_job
+from tui.api.convert import parse_job, unstructure
 from tui.api.errors import AuthenticationError, ServerError
-from tui.api.models import JobDetails
+from tui.api.models import Event, JobDetails
 from tui.display.formats import MISSING, fmt_duration
-from tui.headless.jobs import run_jobs
+from tui.headless.jobs import HEADERS, job_row, run_jobs
 from tui.headless.render import format_table
 from tui.headless.show import render_job, run_show
-from tui.headless.watch import run_watch
+from tui.headless.watch import _items, run_watch
+from tui.monitor.store import JobStore, JobSummary, to_list_item
 from tui.sim.world import JobQuery
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
@@ -36,7 +38,8 @@ async def test_jobs_table_lists_every_page() -> None:
     out = io.StringIO()
     assert await run_jobs(client, out=out) == 0
     lines = out.getvalue().splitlines()
-    assert lines[0].split() == ["ID", "STATUS", "TYPE", "MODEL", "NAME", "CREATED", "STEPS"]
+    assert lines[0].split("  ")[0] == "ID"
+    assert [cell.strip() for cell in lines[0].split("  ") if cell.strip()] == list(HEADERS)
     assert [line.split()[0] for line in lines[1:]] == world.job_ids()
     await client.aclose()
 
@@ -90,10 +93,10 @@ async def test_show_groups_a_running_job() -> None:
         "Events",
         "Checkpoints",
     ):
-        assert f"\n{group}\n" in text
+        assert any(line.split("  ")[0] == group for line in text.splitlines()), group
     assert "ETA" in text
     assert "PERPLEXITY" in text
-    assert ".jsonl)" in text  # file names looked up
+    assert "-train.jsonl  " in text  # file names looked up, the id after each
     out = io.StringIO()
     assert await run_show(client, running, as_json=True, out=out) == 0
     assert json.loads(out.getvalue()) == world.job(running)
@@ -112,10 +115,10 @@ async def test_show_not_found() -> None:
 def test_render_real_payload() -> None:
     job = fixture("job-detail-completion-pixtral-69-steps-2025-07.json")
     text = "\n".join(render_job(job, now=job.modified_at + 10_000))
-    assert "69 / 69 (100%)" in text
-    assert "Duration  8m 47s" in text  # RUNNING at ...145 to SUCCESS at ...672
+    assert "69/69 (100%)" in text
+    assert "  duration          8m 47s" in text  # RUNNING at ...145 to SUCCESS at ...672
     assert "17.88 USD" in text
-    assert f"ETA       {MISSING}" in text
+    assert "  ETA               finished" in text
     # No validation file: valid loss 0.0 means "not evaluated", shown as a dash.
     step69 = next(line for line in text.splitlines() if line.strip().startswith("69 "))
     assert step69.split()[-2:] == [MISSING, MISSING]
@@ -244,3 +247,81 @@ async def test_watch_auth_error_exits_1_and_transient_waits() -> None:
     failing = OneJob(job, [AuthenticationError("HTTP 401: Unauthorized", status=401)])
     assert await run_watch(failing, job.id, out=io.StringIO(), err=err, clock=clock) == 1
     assert err.getvalue().count("\n") == 1
+
+
+def test_jobs_rows_show_what_is_known_and_a_summary_fills_the_rest() -> None:
+    detail = fixture("job-detail-completion-100-steps-2024-05-docs.json")
+    item = to_list_item(detail)
+    now = detail.modified_at + 60
+    row = dict(zip(HEADERS, job_row(item, now), strict=True))
+    # A finished list item: every step ran; the losses are not in a list item.
+    assert row["STEP"] == "100/100"
+    assert (row["TRAIN LOSS"], row["VALID LOSS"]) == (MISSING, MISSING)
+    summary = JobSummary(step=100, train_loss=0.8161, valid_loss=0.9143)
+    row = dict(zip(HEADERS, job_row(item, now, summary), strict=True))
+    assert (row["TRAIN LOSS"], row["VALID LOSS"]) == ("0.8161", "0.9143")
+    # A detail brings its own: the last checkpoint and the run's duration.
+    row = dict(zip(HEADERS, job_row(detail, now), strict=True))
+    assert row["STEP"] == "100/100"
+    assert row["DURATION"] == "14m 57s"
+    running = to_list_item(attrs.evolve(detail, status="RUNNING"))
+    row = dict(zip(HEADERS, job_row(running, running.modified_at + 90), strict=True))
+    assert row["STEP"] == f"{MISSING}/100"
+    assert row["DURATION"] == "1m 30s"
+
+
+async def test_jobs_takes_summaries_for_the_loss_columns() -> None:
+    job = to_list_item(fixture("job-detail-completion-10-steps-2024-07.json"))
+
+    class Lister:
+        async def list_all_jobs(self, **_: object) -> list[object]:
+            return [job]
+
+    out = io.StringIO()
+    summaries = {job.id: JobSummary(step=10, train_loss=1.25, valid_loss=1.5)}
+    assert await run_jobs(Lister(), out=out, now=job.modified_at, summaries=summaries) == 0  # type: ignore[arg-type]
+    header, line = out.getvalue().splitlines()
+    assert "1.25" in line.split()
+    assert line.index("1.25") == header.index("TRAIN LOSS")
+
+
+async def test_show_json_is_one_line_of_the_wire_json() -> None:
+    job = fixture("job-detail-completion-63-steps-2024-06.json")
+
+    class Reader:
+        async def get_job(self, job_id: str) -> JobDetails:
+            return job
+
+    out = io.StringIO()
+    assert await run_show(Reader(), job.id, as_json=True, out=out) == 0  # type: ignore[arg-type]
+    assert out.getvalue().count("\n") == 1
+    assert json.loads(out.getvalue()) == unstructure(job)
+
+
+async def test_watch_json_prints_one_object_per_line() -> None:
+    job = fixture("job-detail-completion-10-steps-2024-07.json")
+    out = io.StringIO()
+    assert await run_watch(OneJob(job), job.id, out=out, clock=ManualClock(), as_json=True) == 0
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    kinds = [r["kind"] for r in records]
+    assert kinds[0] == "watching"
+    assert kinds[-1] == "finished"
+    assert records[-1]["status"] == "SUCCESS"
+    events = [r for r in records if r["kind"] == "event"]
+    assert len(events) == len(job.events)
+    assert {r["event"]["name"] for r in events} == {"status-updated"}
+    (checkpoint,) = [r for r in records if r["kind"] == "checkpoint"]  # the latest only
+    assert checkpoint["checkpoint"]["step_number"] == job.last_step
+    assert all(r["at"] for r in records)
+
+
+def test_watch_lines_make_server_text_safe() -> None:
+    job = attrs.evolve(
+        fixture("job-detail-completion-10-steps-2024-07.json"),
+        suffix="a\x1b]52;c;QQ==\x07b",
+        events=(Event(name="x\x9bz", created_at=1, data={"status": "FAILED", "error": "\u202e"}),),
+    )
+    store = JobStore(clock=ManualClock())
+    lines = [item.text for item in _items(store.apply(job), job, 0.0, first=True)]
+    assert lines[0].endswith("a␛]52;c;QQ==␇b  status SUCCESS")
+    assert lines[1].endswith("event       x<U+009B>z FAILED  error=<U+202E>")

@@ -128,7 +128,7 @@ class _MainScreenBase(Screen[None]):
                 # The pane is not focusable itself; its scroll container is, so tab/enter can
                 # reach it and the arrow keys scroll it.
                 with VerticalScroll(id="detail-scroll"):
-                    yield DetailPane(id="detail")
+                    yield DetailPane(id="detail", clock=self.finetop.clock)
         with Container(id="filter-bar"):
             # No select-on-focus: the selection lands after keys typed in the same burst (Home, !)
             # and the next character would replace the whole filter.

@@ -18,18 +18,14 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from tui.api.models import Checkpoint
-from tui.display.formats import MISSING, fmt_loss, fmt_perplexity, fmt_time
+from tui.monitor.detail_groups import CHECKPOINT_COLUMNS, Times, checkpoint_cells
 
 __all__ = ["CheckpointTable"]
 
-_COLUMNS = (
-    ("step", "Step"),
-    ("time", "Time"),
-    ("train_loss", "Train loss"),
-    ("valid_loss", "Valid loss"),
-    ("perplexity", "Perplexity"),
-)
-"""Column keys and labels, in display order."""
+_COLUMNS = CHECKPOINT_COLUMNS
+"""Column keys and labels, in display order (the same as ``finetop show``'s)."""
+_NUMERIC = frozenset({"step", "train_loss", "valid_loss", "perplexity"})
+"""Columns aligned right."""
 
 
 class CheckpointTable(DataTable[Any]):
@@ -135,15 +131,9 @@ class CheckpointTable(DataTable[Any]):
 
     @staticmethod
     def _cells(checkpoint: Checkpoint, tz: tzinfo | None) -> tuple[Any, ...]:
-        metrics = checkpoint.metrics
-        return (
-            _right(str(checkpoint.step_number)),
-            fmt_time(checkpoint.created_at, tz),
-            _right(fmt_loss(metrics.train_loss)),
-            _right(fmt_loss(metrics.valid_loss) if metrics.evaluated else MISSING),
-            _right(fmt_perplexity(metrics.perplexity) if metrics.evaluated else MISSING),
+        # No age in a cell, so ``now`` plays no part.
+        cells = checkpoint_cells(checkpoint, Times(0.0, tz))
+        return tuple(
+            Text(cell, justify="right") if key in _NUMERIC else cell
+            for (key, _), cell in zip(_COLUMNS, cells, strict=True)
         )
-
-
-def _right(text: str) -> Text:
-    return Text(text, justify="right")

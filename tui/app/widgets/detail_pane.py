@@ -8,14 +8,21 @@ this widget owns the state they are built from (job, clock, zone, file names, wi
 Each section is one ``Static`` whose content is replaced only when it changed; the checkpoints
 table (``CheckpointTable``) gains and loses rows by key. While the user has scrolled the table
 back, a "N new" badge counts the checkpoints that arrived below.
+
+Relative times ("5m ago", "detail fetched 12s ago", the elapsed time and ETA) tick: given a
+clock, the pane re-reads them every :data:`TIME_REFRESH` seconds, and every :data:`TIME_TICK`
+while one of them says "just now" (so none says it for longer than it is true), and repaints
+the sections whose text changed. A finished job no longer says "21s ago" for minutes.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import tzinfo
 from typing import Any
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.cache import LRUCache
@@ -24,15 +31,24 @@ from textual.events import Click
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tui.api.clock import Clock
 from tui.api.models import Job, is_detail
 from tui.app.widgets import detail_sections as sections
 from tui.app.widgets.checkpoint_table import CheckpointTable
+from tui.display.formats import age_changes_at
 from tui.monitor.store import job_of
 
 __all__ = ["DetailPane"]
 
 MAX_FILE_NAMES = 1024
 """How many file names the pane remembers (a bounded cache, least recently used dropped)."""
+TIME_TICK = 1.0
+"""Seconds between looks at the clock; relative times are re-read at this pace while one of
+them says "just now" (which means < 5 s)."""
+TIME_REFRESH = 5.0
+"""Seconds between re-readings of relative times otherwise (as the job table's time cells)."""
+_TIMED_SECTIONS = ("overview", "progress", "events")
+"""The sections that hold relative times."""
 
 _SECTIONS = (
     "overview",
@@ -98,14 +114,18 @@ class DetailPane(Widget):
         self,
         *,
         tz: tzinfo | None = None,
+        clock: Clock | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        """``tz`` is the zone times are shown in (the local zone when ``None``)."""
+        """``tz`` is the zone times are shown in (the local zone when ``None``); with a
+        ``clock`` (the app's) relative times tick between updates."""
         super().__init__(name=name, id=id, classes=classes)
         self.tz = tz
         """The zone timestamps are shown in."""
+        self.clock = clock
+        """Where ticking relative times read the time (``None``: they change with updates)."""
         self._file_names: LRUCache[str, str] = LRUCache(MAX_FILE_NAMES)
         self._job: Job | None = None
         self._view: Any = None
@@ -114,6 +134,11 @@ class DetailPane(Widget):
         self._texts: dict[str, Content] = {}
         self._new_count = 0
         self._width = 0
+        self._times_read_at = -math.inf
+        """When (the clock's monotonic time) a tick last re-read the relative times."""
+        self._events_until = 0.0
+        """Until when (wall clock) the events' ages read as drawn: a tick before then leaves
+        the timeline alone (hundreds of events are not rebuilt every second)."""
 
     # ------------------------------------------------------------------ public API
 
@@ -147,6 +172,15 @@ class DetailPane(Widget):
             self._set_new_count(0)
         self._render_all()
 
+    def refresh_times(self, now: float, *, monotonic_now: float | None = None) -> None:
+        """Re-read relative times at ``now`` (wall) and ``monotonic_now`` (the store's clock);
+        only the sections whose text changed repaint."""
+        self._now = now
+        if monotonic_now is not None:
+            self._monotonic_now = monotonic_now
+        if self.is_mounted and self._job is not None:
+            self._render_times(self._job, ticking=True)
+
     def set_file_names(self, names: Mapping[str, str]) -> None:
         """Learn file names (file id -> filename); the files section shows them from now on."""
         for file_id, filename in names.items():
@@ -167,11 +201,12 @@ class DetailPane(Widget):
 
     def compose(self) -> ComposeResult:
         yield Static("No job selected.", id="detail-empty", markup=False)
-        yield Static(id="detail-header")
+        # Sections get Content (never markup); plain strings would be plain too.
+        yield Static(id="detail-header", markup=False)
         for key in _SECTIONS:
-            yield Static(id=f"detail-{key}", classes="detail-section")
-        yield Static(id="detail-checkpoints-heading")
-        badge = Static(id="detail-new-badge")
+            yield Static(id=f"detail-{key}", classes="detail-section", markup=False)
+        yield Static(id="detail-checkpoints-heading", markup=False)
+        badge = Static(id="detail-new-badge", markup=False)
         badge.display = False
         badge.tooltip = "Newer checkpoints below; press end or click to jump to them"
         yield badge
@@ -179,6 +214,22 @@ class DetailPane(Widget):
 
     def on_mount(self) -> None:
         self._render_all()
+        if self.clock is not None:
+            self.set_interval(TIME_TICK, self._tick)
+
+    def _tick(self) -> None:
+        clock = self.clock
+        # A hidden pane (the compact layout's list view) catches up on its next tick in view.
+        if clock is None or self._job is None or not self.is_on_screen:
+            return
+        monotonic = clock.monotonic()
+        if monotonic - self._times_read_at >= TIME_REFRESH or self._says_just_now():
+            self._times_read_at = monotonic
+            self.refresh_times(clock.time(), monotonic_now=monotonic)
+
+    def _says_just_now(self) -> bool:
+        texts = self._texts
+        return any("just now" in texts[key].plain for key in _TIMED_SECTIONS if key in texts)
 
     def on_resize(self) -> None:
         # Long values wrap with a hanging indent computed from the width: redo it on resize.
@@ -213,9 +264,21 @@ class DetailPane(Widget):
         if content is None:
             self._texts.pop(key, None)
             return
-        if self._texts.get(key) != content:
+        previous = self._texts.get(key)
+        if previous != content:
             self._texts[key] = content
-            widget.update(content)
+            # A ticking age changes a section every second: relayout only when its size does.
+            widget.update(content, layout=not self._same_size(previous, content))
+
+    def _same_size(self, old: Content | None, new: Content) -> bool:
+        """Whether ``new`` takes the room ``old`` took: as many lines, none wrapping."""
+        width = self._width
+        if old is None or width <= 0:
+            return False
+        old_lines, new_lines = old.plain.split("\n"), new.plain.split("\n")
+        if len(old_lines) != len(new_lines):
+            return False
+        return all(cell_len(line) <= width for line in (*old_lines, *new_lines))
 
     def _render_all(self) -> None:
         job = self._job
@@ -226,8 +289,21 @@ class DetailPane(Widget):
             for key in ("header", *_SECTIONS, "checkpoints-heading"):
                 self._update_section(key, None)
             return
-        now, tz, width = self._now, self.tz, self._width
+        width = self._width
         self._update_section("header", sections.header(job))
+        self._render_times(job)
+        self._update_section("cost", sections.cost(job, width=width))
+        self._update_section("hyperparameters", sections.hyperparameters(job, width=width))
+        self._update_section("files", self._files(job))
+        self._update_section("integrations", sections.integrations(job, width=width))
+        self._update_section("repositories", sections.repositories(job, width=width))
+        self._update_section("targets", sections.targets(job, width=width))
+        self._render_checkpoints(job, table)
+
+    def _render_times(self, job: Job, *, ticking: bool = False) -> None:
+        """The sections that hold relative times: overview, progress and events (when
+        ``ticking``, the events only once one of their ages reads differently)."""
+        now, tz, width = self._now, self.tz, self._width
         self._update_section(
             "overview",
             sections.overview(
@@ -240,14 +316,13 @@ class DetailPane(Widget):
             ),
         )
         self._update_section("progress", sections.progress(job, now=now, tz=tz, width=width))
-        self._update_section("cost", sections.cost(job, width=width))
-        self._update_section("hyperparameters", sections.hyperparameters(job, width=width))
-        self._update_section("files", self._files(job))
-        self._update_section("integrations", sections.integrations(job, width=width))
-        self._update_section("repositories", sections.repositories(job, width=width))
-        self._update_section("targets", sections.targets(job, width=width))
+        if ticking and now < self._events_until:
+            return
         self._update_section("events", sections.events(job, now=now, tz=tz, width=width))
-        self._render_checkpoints(job, table)
+        events = job.events if is_detail(job) else ()
+        self._events_until = min(
+            (age_changes_at(event.created_at, now) for event in events), default=math.inf
+        )
 
     def _files(self, job: Job) -> Content:
         return sections.files(job, self._file_names, width=self._width)

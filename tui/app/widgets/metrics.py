@@ -24,6 +24,7 @@ from tui.api.models import (
     is_detail,
 )
 from tui.display.formats import MISSING, fmt_loss, fmt_perplexity, is_number
+from tui.monitor.detail_groups import validation_note
 from tui.monitor.store import job_of
 
 __all__ = [
@@ -170,6 +171,8 @@ class MetricsPanel(Widget):
         self._series: dict[str, MetricSeries] = {key: MetricSeries() for key, _ in METRICS}
         self._labels: dict[str, Content] = {}
         self._job_id: str | None = None
+        self._valid_note = ""
+        """Why the shown job has no validation loss (see ``validation_note``)."""
 
     def compose(self) -> ComposeResult:
         for key, label in METRICS:
@@ -178,6 +181,7 @@ class MetricsPanel(Widget):
                     self._label(label, MetricSeries(), no_job=True),
                     id=f"label-{key}",
                     classes="metric-label",
+                    markup=False,
                 )
                 yield Sparkline([], id=f"spark-{key}")
 
@@ -201,10 +205,11 @@ class MetricsPanel(Widget):
         """
         job = job_of(job_or_view)
         self._job_id = job.id if job is not None else None
+        self._valid_note = validation_note(job) if job is not None else ""
         new_series = build_series(job)
         for key, label in METRICS:
             series = new_series[key]
-            content = self._label(label, series, no_job=job is None)
+            content = self._label(label, series, no_job=job is None, valid_note=self._valid_note)
             series_changed = series != self._series[key]
             self._series[key] = series
             if not self.is_mounted:
@@ -220,7 +225,9 @@ class MetricsPanel(Widget):
         for key, label in METRICS:
             series = self._series[key]
             self._draw(key, series)
-            content = self._label(label, series, no_job=self._job_id is None)
+            content = self._label(
+                label, series, no_job=self._job_id is None, valid_note=self._valid_note
+            )
             self._labels[key] = content
             self.query_one(f"#label-{key}", Static).update(content)
 
@@ -235,15 +242,16 @@ class MetricsPanel(Widget):
         sparkline.styles.visibility = "visible" if len(series.values) >= 2 else "hidden"
 
     @staticmethod
-    def _label(label: str, series: MetricSeries, *, no_job: bool) -> Content:
-        """``train loss  0.8161  min 0.7755  steps 10–100``."""
+    def _label(label: str, series: MetricSeries, *, no_job: bool, valid_note: str = "") -> Content:
+        """``train loss  0.8161  min 0.7755  steps 10–100``; without values, why: a finished
+        job without validation says so, never "not evaluated yet"."""
         if not series.values:
             if no_job:
                 note = ""
             elif label == "train loss":
                 note = "  no checkpoints yet"
             else:
-                note = "  not evaluated yet"
+                note = f"  {valid_note or 'not evaluated yet'}"
             return Content.assemble((f"{label:<11}", "bold"), f"{MISSING:>8}", (note, "dim"))
         fmt = fmt_perplexity if label == "perplexity" else fmt_loss
         steps = series.steps

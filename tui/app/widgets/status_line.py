@@ -16,6 +16,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tui.api.models import StatusGroup
+from tui.display.formats import fmt_seconds
+from tui.display.text import safe_text
 from tui.errors import ErrorKind
 
 __all__ = [
@@ -48,6 +50,9 @@ def demo_banner(reason: str | None, width: int | None = None) -> str:
         return candidates[0]
     return next((text for text in candidates if cell_len(text) <= width), candidates[-1])
 
+
+WORKSPACE_LIMIT = 60
+"""The longest the workspace label reads (the connection state must stay in view)."""
 
 _GROUP_WORDS: tuple[tuple[StatusGroup, str, str], ...] = (
     (StatusGroup.RUNNING, "▶", "running"),
@@ -98,15 +103,6 @@ class StatusSnapshot:
     """The filter in force, in words (empty when none)."""
 
 
-def _seconds(value: float) -> str:
-    value = max(0.0, value)
-    if value < 120:
-        return f"{value:.0f} s"
-    if value < 7200:
-        return f"{value / 60:.0f} min"
-    return f"{value / 3600:.0f} h"
-
-
 def stale_after(interval: float) -> float:
     """Seconds without a successful poll after which the data is called stale."""
     return 2 * interval + 10
@@ -120,7 +116,7 @@ def connection_text(snapshot: StatusSnapshot) -> tuple[str, str]:
         if link.retry_at is None:
             return f"✖ not connected ({cause})", "offline"
         if link.retry_at > snapshot.now:
-            when = f"retrying in {_seconds(link.retry_at - snapshot.now)}"
+            when = f"retrying in {fmt_seconds(link.retry_at - snapshot.now)}"
         else:
             when = "retrying now"
         return f"✖ offline — {when} ({cause})", "offline"
@@ -128,8 +124,8 @@ def connection_text(snapshot: StatusSnapshot) -> tuple[str, str]:
         return "… connecting", "connecting"
     age = snapshot.now - link.last_success_at
     if age > stale_after(snapshot.interval):
-        return f"◐ stale — updated {_seconds(age)} ago", "stale"
-    return f"● updated {_seconds(age)} ago", "ok"
+        return f"◐ stale — updated {fmt_seconds(age)} ago", "stale"
+    return f"● updated {fmt_seconds(age)} ago", "ok"
 
 
 CONNECTION_STYLES: Mapping[str, str] = {
@@ -180,19 +176,21 @@ def _render_status(snapshot: StatusSnapshot, styles: Mapping[str, str], *, compa
     if snapshot.demo:
         text.append(" DEMO ", style="bold black on yellow")
     else:
-        text.append(snapshot.workspace, style="bold")
+        # The workspace label may be the server's host: text from outside, shown plain.
+        text.append(safe_text(snapshot.workspace, limit=WORKSPACE_LIMIT), style="bold")
     if snapshot.read_only:
         text.append("  read-only", style="italic")
     text.append(bar)
     conn, state = connection_text(snapshot)
     text.append(conn, style=styles.get(state, ""))
-    text.append(f"{bar}every {_seconds(snapshot.interval)}")
+    text.append(f"{bar}every {fmt_seconds(snapshot.interval)}")
     if snapshot.paused:
         text.append("  ⏸ PAUSED", style="bold reverse")
     # The filter in force comes before the counts: on a narrow terminal it must not be cut off.
     if snapshot.shown is not None or snapshot.filter_label:
         shown = f"showing {snapshot.shown}" if snapshot.shown is not None else "showing all"
-        label = f" ({snapshot.filter_label})" if snapshot.filter_label else ""
+        # What the user typed (or pasted): plain text, controls made visible.
+        label = f" ({safe_text(snapshot.filter_label)})" if snapshot.filter_label else ""
         text.append(f"{bar}{shown}{label}", style="italic")
     text.append(bar.rstrip(" "))
     for group, glyph, word in _GROUP_WORDS:
