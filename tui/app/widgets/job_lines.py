@@ -1,0 +1,225 @@
+"""The job list's lines as strips, cached per job: what the list widget draws.
+
+:class:`RowPainter` turns a job's view into the strip of its row for a layout, and keeps, per job
+id, the cells it built (bounded by an LRU cache). A row is rebuilt only when its job's view is
+a different object (views are replaced, never changed) or its cells are refreshed; a strip is
+rebuilt only when the layout, the row's style (cursor or not) or its mark changes.
+:class:`ColumnMeasures` keeps the widest value of each column sized by content, job by job.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from rich.console import Console
+from rich.style import Style
+from rich.text import Text
+from textual.cache import LRUCache
+from textual.strip import Strip
+
+from tui.app.widgets.job_columns import Layout
+from tui.app.widgets.job_rows import CONTENT_KEYS, CellStyles, content_widths, row_cells
+from tui.monitor.ordering import JobRows
+from tui.monitor.store import JobView
+
+__all__ = ["MARK_GLYPH", "ColumnMeasures", "RowPainter", "row_index"]
+
+MARK_GLYPH = "●"
+"""What a marked job shows in the gutter (a glyph: marks never rely on colour)."""
+ROW_CACHE_SIZE = 512
+"""Rows whose cells are kept: a few screens' worth, however many jobs there are."""
+
+
+def cells_signature(cells: Mapping[str, Text]) -> tuple[object, ...]:
+    """What two sets of cells must share to draw the same (text, style and spans)."""
+    return tuple((text.plain, str(text.style), tuple(text.spans)) for text in cells.values())
+
+
+class _Row:
+    """One job's built cells and the strips drawn from them."""
+
+    __slots__ = ("cells", "strips", "view")
+
+    def __init__(self, view: JobView, cells: dict[str, Text]) -> None:
+        self.view = view
+        self.cells = cells
+        self.strips: dict[tuple[object, ...], Strip] = {}
+
+
+class RowPainter:
+    """Strips of job rows, built on demand and cached per job (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._rows: LRUCache[str, _Row] = LRUCache(ROW_CACHE_SIZE)
+        self.styles = CellStyles()
+        """Cell styles from the theme."""
+
+    def clear(self) -> None:
+        """Forget every built row (a theme change)."""
+        self._rows.clear()
+
+    def discard(self, job_ids: Iterable[str]) -> None:
+        """Forget the rows of these jobs."""
+        for job_id in job_ids:
+            self._rows.discard(job_id)
+
+    def cells(self, view: JobView, now: float) -> dict[str, Text]:
+        """The cells of ``view``'s row (built now unless built from this very view)."""
+        return self._row(view, now).cells
+
+    def _row(self, view: JobView, now: float) -> _Row:
+        job_id = view.job.id
+        row = self._rows.get(job_id)
+        if row is None or row.view is not view:
+            row = _Row(view, row_cells(view, now, self.styles))
+            self._keep(job_id, row)
+        return row
+
+    def _keep(self, job_id: str, row: _Row) -> None:
+        self._rows.discard(job_id)  # LRUCache.set keeps an existing key's value
+        self._rows[job_id] = row
+
+    def update(self, view: JobView, now: float) -> bool:
+        """Rebuild the row of ``view`` if it was built; whether what it draws changed."""
+        row = self._rows.get(view.job.id)
+        if row is None:
+            return True
+        if row.view is view:
+            return False
+        cells = row_cells(view, now, self.styles)
+        if cells_signature(cells) == cells_signature(row.cells):
+            row.view = view  # a newer view that draws the same: keep the strips
+            return False
+        self._keep(view.job.id, _Row(view, cells))
+        return True
+
+    def replace_cells(self, view: JobView, new: Mapping[str, Text]) -> bool:
+        """Replace some cells of a built row (the clock's); whether any drew differently."""
+        row = self._rows.get(view.job.id)
+        if row is None:
+            return False
+        before = cells_signature({key: row.cells[key] for key in new})
+        if before == cells_signature(new):
+            return False
+        row.cells.update(new)
+        row.strips.clear()
+        return True
+
+    def strip(
+        self,
+        view: JobView,
+        now: float,
+        layout: Layout,
+        width: int,
+        base: Style,
+        mark: Style | None,
+        console: Console,
+    ) -> Strip:
+        """The row of ``view`` drawn ``width`` cells wide over ``base`` (``mark``: marked)."""
+        row = self._row(view, now)
+        key = (layout, width, base, mark)
+        strip = row.strips.get(key)
+        if strip is None:
+            if len(row.strips) > 4:
+                row.strips.clear()  # the cursor and focus come and go: bounded
+            strip = _draw(row.cells, layout, width, mark, console)
+            if base:
+                strip = strip.apply_style(base)
+            row.strips[key] = strip
+        return strip
+
+
+def _draw(
+    cells: Mapping[str, Text], layout: Layout, width: int, mark: Style | None, console: Console
+) -> Strip:
+    line = Text(no_wrap=True, end="")
+    line.append(MARK_GLYPH if mark is not None else " ", style=mark or "")
+    line.append(" ")
+    for key, column_width in layout.columns:
+        source = "model_short" if key == "model" and layout.short_model else key
+        cell = cells[source].copy()
+        cell.truncate(column_width, overflow="ellipsis", pad=True)
+        line.append_text(cell)
+        line.append(" ")
+    line.truncate(width, overflow="crop", pad=True)
+    return Strip(list(line.render(console)), width)
+
+
+class ColumnMeasures:
+    """The widest status, name, model and short model among the jobs measured.
+
+    Every job the list was given is measured, shown or filtered out, so a filter does not
+    move the columns; jobs that left the workspace are forgotten.
+    """
+
+    def __init__(self) -> None:
+        self._widths: dict[str, tuple[int, ...]] = {}
+        self._counts: list[Counter[int]] = [Counter() for _ in CONTENT_KEYS]
+
+    def __len__(self) -> int:
+        return len(self._widths)
+
+    def __contains__(self, job_id: object) -> bool:
+        return job_id in self._widths
+
+    def ids(self) -> set[str]:
+        """The jobs measured."""
+        return set(self._widths)
+
+    def measure(self, view: JobView) -> bool:
+        """Measure (again) one job; whether any column's widest value may have moved."""
+        job_id = view.job.id
+        new = content_widths(view.job)
+        old = self._widths.get(job_id)
+        if old == new:
+            return False
+        self._count(old, -1)
+        self._count(new, 1)
+        self._widths[job_id] = new
+        return True
+
+    def measure_rows(self, rows: JobRows, changed: set[str] | None, arrived: set[str]) -> bool:
+        """Measure the rows of a sync: all (``changed`` is ``None``), else the changed ones
+        and those never measured; whether any column's widest value may have moved."""
+        if changed is None:
+            wanted: Iterable[JobView] = rows.views
+        else:
+            ids = {job_id for job_id in arrived if job_id not in self._widths} | changed
+            if len(ids) > 32:
+                wanted = [view for view in rows.views if view.job.id in ids]
+            else:
+                found = (row_index(rows.ids, job_id) for job_id in ids)
+                wanted = [rows.views[index] for index in found if index >= 0]
+        moved = False
+        for view in wanted:
+            moved = self.measure(view) or moved
+        return moved
+
+    def forget(self, job_id: str) -> None:
+        """Stop counting a job."""
+        self._count(self._widths.pop(job_id, None), -1)
+
+    def _count(self, widths: tuple[int, ...] | None, step: int) -> None:
+        if widths is None:
+            return
+        for counter, width in zip(self._counts, widths, strict=True):
+            counter[width] += step
+            if counter[width] <= 0:
+                del counter[width]
+
+    def widest(self) -> dict[str, int]:
+        """The widest value of each measured column (0 when nothing was measured)."""
+        return {
+            key: max(counter, default=0)
+            for key, counter in zip(CONTENT_KEYS, self._counts, strict=True)
+        }
+
+
+def row_index(ids: list[str], job_id: str) -> int:
+    """A job's row in ``ids`` (-1 when absent): a scan at C speed, for the few lookups a sync
+    needs (a dict of every row would cost more to build than they do)."""
+    try:
+        return ids.index(job_id)
+    except ValueError:
+        return -1
