@@ -107,6 +107,8 @@ class _MainScreenBase(Screen[None]):
         """How many jobs the last sync showed."""
         self._select_timer: Timer | None = None
         self._show_timer: Timer | None = None
+        self._show_pending: str | None = None
+        """The job the show timer will show."""
         self._filter_typed: str | None = None
         """Filter text typed and not applied yet (keys typed in one burst apply once)."""
 
@@ -239,11 +241,9 @@ class _MainScreenBase(Screen[None]):
         self._views_shown = len(rows)
         highlighted = self.highlighted_job_id
         if highlighted != self.shown_job_id:
-            # A job under the cursor the user did not move to (the first row on opening, the
-            # row a filter left highlighted): the row event will not see it as new, so ask
-            # for its detail here.
-            self._show_job(highlighted)
-            self._select_soon(highlighted)
+            # Another job under the cursor (the first row on opening, the row a filter left
+            # highlighted): shown once the list's frame is out, as a cursor move is.
+            self._follow_cursor(highlighted)
         elif highlighted is not None and (changed is None or highlighted in changed):
             self._show_job(highlighted)
         self.update_status()
@@ -298,19 +298,28 @@ class _MainScreenBase(Screen[None]):
 
     @on(JobTable.Highlighted, "#jobs")
     def _row_highlighted(self, event: JobTable.Highlighted) -> None:
-        job_id = event.job_id
-        # Redrawing the detail pane (and its relayout) for every row the cursor passes costs
-        # more than moving the cursor: show the row the cursor rests on, a moment later.
+        self._follow_cursor(event.job_id)
+
+    def _follow_cursor(self, job_id: str | None) -> None:
+        """Show the job the cursor rests on, a moment later, and ask for its detail.
+
+        Redrawing the detail pane (and its relayout) for every row the cursor passes costs
+        more than moving the cursor, and would hold back the list's own frame.
+        """
         if self._show_timer is not None:
+            if self._show_pending == job_id:
+                return  # already on its way
             self._show_timer.stop()
             self._show_timer = None
         if job_id == self.shown_job_id:
             return
+        self._show_pending = job_id
         self._show_timer = self.set_timer(self.SHOW_DELAY, lambda: self._show_rested(job_id))
         self._select_soon(job_id)
 
     def _show_rested(self, job_id: str | None) -> None:
         self._show_timer = None
+        self._show_pending = None
         if job_id != self.shown_job_id:
             self._show_job(job_id)
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from rich.cells import cell_len, set_cell_size
 from rich.console import Console
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
@@ -25,6 +27,7 @@ from tui.monitor.store import JobView
 
 __all__ = ["MARK_GLYPH", "ColumnMeasures", "RowPainter", "row_index"]
 
+ELLIPSIS = "…"
 MARK_GLYPH = "●"
 """What a marked job shows in the gutter (a glyph: marks never rely on colour)."""
 ROW_CACHE_SIZE = 512
@@ -133,17 +136,29 @@ class RowPainter:
 def _draw(
     cells: Mapping[str, Text], layout: Layout, width: int, mark: Style | None, console: Console
 ) -> Strip:
-    line = Text(no_wrap=True, end="")
-    line.append(MARK_GLYPH if mark is not None else " ", style=mark or "")
-    line.append(" ")
+    """One row as segments: each cell cut (with an ellipsis) or padded to its column."""
+    segments = [Segment(MARK_GLYPH, mark) if mark is not None else Segment(" "), Segment(" ")]
     for key, column_width in layout.columns:
         source = "model_short" if key == "model" and layout.short_model else key
-        cell = cells[source].copy()
-        cell.truncate(column_width, overflow="ellipsis", pad=True)
-        line.append_text(cell)
-        line.append(" ")
-    line.truncate(width, overflow="crop", pad=True)
-    return Strip(list(line.render(console)), width)
+        segments.extend(_cell_segments(cells[source], column_width, console))
+        segments.append(Segment(" "))
+    return Strip(segments).adjust_cell_length(width)
+
+
+def _cell_segments(cell: Text, width: int, console: Console) -> list[Segment]:
+    """A cell fitted to ``width`` cells. Cells of one style (all of finetop's) skip Rich's
+    text rendering, which costs more than everything else in a row."""
+    if cell.spans:
+        fitted = cell.copy()
+        fitted.truncate(width, overflow="ellipsis", pad=True)
+        return list(fitted.render(console))
+    text = cell.plain
+    if cell_len(text) > width:
+        text = set_cell_size(text, width - 1) + ELLIPSIS if width > 0 else ""
+    else:
+        text = set_cell_size(text, width)
+    style = console.get_style(cell.style) if isinstance(cell.style, str) else cell.style
+    return [Segment(text, style or None)]
 
 
 class ColumnMeasures:
@@ -167,6 +182,10 @@ class ColumnMeasures:
         """The jobs measured."""
         return set(self._widths)
 
+    def unmeasured(self, job_ids: set[str]) -> set[str]:
+        """Those of ``job_ids`` not measured (a set difference at C speed)."""
+        return job_ids - self._widths.keys()
+
     def measure(self, view: JobView) -> bool:
         """Measure (again) one job; whether any column's widest value may have moved."""
         job_id = view.job.id
@@ -185,7 +204,7 @@ class ColumnMeasures:
         if changed is None:
             wanted: Iterable[JobView] = rows.views
         else:
-            ids = {job_id for job_id in arrived if job_id not in self._widths} | changed
+            ids = (arrived - self._widths.keys()) | changed
             if len(ids) > 32:
                 wanted = [view for view in rows.views if view.job.id in ids]
             else:

@@ -36,7 +36,7 @@ from tui.app.widgets.job_header import (
     header_line,
     sort_note,
 )
-from tui.app.widgets.job_lines import ColumnMeasures, RowPainter, row_index
+from tui.app.widgets.job_lines import ColumnMeasures, RowPainter
 from tui.app.widgets.job_messages import Highlighted, MarksChanged, NewAbove, Selected, SortClicked
 from tui.app.widgets.job_rows import TIME_COLUMNS, CellStyles, time_cells
 from tui.app.widgets.status_badge import group_styles_from_theme
@@ -241,6 +241,8 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         highlighted = self.highlighted_job_id
         same_order = rows.ids == old_ids
         arrived = set() if same_order else set(rows.ids) - set(old_ids)
+        # New to the list, not back from behind a filter: only those count as new above.
+        fresh = self._measures.unmeasured(arrived)
         changed_set = None if changed is None else set(changed)
         self._ids, self._views = rows.ids, rows.views
         relaid = self._measure(rows, changed_set, arrived)
@@ -254,7 +256,7 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
             self.refresh()
         else:
             self._repaint_changed(old_ids, old_views, old_cursor, changed_set)
-        self._note_unseen(arrived)
+        self._note_unseen(fresh)
         self._cursor_moved(highlighted)
 
     def refresh_times(self, views: Iterable[JobView], now: float) -> None:
@@ -470,18 +472,25 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
     ) -> None:
         """Repaint the lines in view whose job, cells or cursor changed (the order did not
         shift the view: a full repaint was asked for otherwise)."""
-        for index, job_id in self._visible_indexes():
-            view = self._views[index]
-            if index >= len(old_ids) or old_ids[index] != job_id:
-                self._refresh_row(index)  # another job on this line
-            elif (index == old_cursor) != (index == self._cursor):
-                self._refresh_row(index)  # the cursor came or went
-            elif (
-                changed is None or job_id in changed or old_views[index] is not view
-            ) and self._painter.update(view, self._now):
-                self._refresh_row(index)  # its cells draw differently
-        for index in range(len(self._ids), len(old_ids)):
-            self._refresh_row(index)  # rows that left the bottom of the list
+        top, width = self.scroll_offset.y, self.size.width
+        ids, views = self._ids, self._views
+        for line in range(1, self.page_height + 1):
+            index = top + line - 1
+            if index >= len(ids):
+                if index < len(old_ids):
+                    self.refresh(Region(0, line, width, 1))  # a row that left the bottom
+                continue
+            job_id, view = ids[index], views[index]
+            if (
+                index >= len(old_ids)
+                or old_ids[index] != job_id  # another job on this line
+                or (index == old_cursor) != (index == self._cursor)  # the cursor came or went
+                or (
+                    (changed is None or job_id in changed or old_views[index] is not view)
+                    and self._painter.update(view, self._now)  # its cells draw differently
+                )
+            ):
+                self.refresh(Region(0, line, width, 1))
 
     # ------------------------------------------------------------------ columns
 
@@ -556,25 +565,18 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         if target != self.scroll_offset.y:
             self.scroll_to(y=target, animate=False, immediate=True, force=True)
 
-    def _note_unseen(self, arrived: set[str]) -> None:
+    def _note_unseen(self, fresh: set[str]) -> None:
         before = len(self._unseen_above)
         top = self.scroll_offset.y
-        if top and arrived:
-            self._unseen_above |= {job_id for job_id in arrived if self._row_of(job_id) < top}
+        if top and fresh:
+            self._unseen_above |= fresh.intersection(self._ids[:top])
         self._prune_unseen(before)
-
-    def _row_of(self, job_id: str) -> int:
-        index = row_index(self._ids, job_id)
-        return len(self._ids) if index < 0 else index
 
     def _prune_unseen(self, before: int | None = None) -> None:
         """Forget arrivals that scrolled into view (or left); tell the screen the new count."""
         before = len(self._unseen_above) if before is None else before
         if self._unseen_above:
-            top = self.scroll_offset.y
-            self._unseen_above = {
-                job_id for job_id in self._unseen_above if self._row_of(job_id) < top
-            }
+            self._unseen_above.intersection_update(self._ids[: self.scroll_offset.y])
         if len(self._unseen_above) != before:
             self._refresh_header()
             self.post_message(self.NewAbove(len(self._unseen_above)))
