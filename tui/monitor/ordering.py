@@ -52,6 +52,8 @@ class JobRows:
     """Job ids in display order."""
     views: list[JobView]
     """The view of each job, in the same order."""
+    lookup: Callable[[str], JobView | None]
+    """The current view of any job by id, listed here or not (the store's ``get``)."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -60,7 +62,8 @@ class JobRows:
     def of(cls, views: Iterable[JobView]) -> JobRows:
         """Rows from views already in display order."""
         listed = list(views)
-        return cls([view.job.id for view in listed], listed)
+        by_id = {view.job.id: view for view in listed}
+        return cls(list(by_id), listed, by_id.get)
 
 
 def _descending_text(text: str) -> tuple[int, ...]:
@@ -167,10 +170,15 @@ class SortedJobs:
 _first: Callable[[tuple[SortKey, JobView]], SortKey] = itemgetter(0)
 
 
-def filter_rows(ids: list[str], views: list[JobView], flt: JobFilter) -> JobRows:
+def filter_rows(
+    ids: list[str],
+    views: list[JobView],
+    flt: JobFilter,
+    lookup: Callable[[str], JobView | None],
+) -> JobRows:
     """The rows (in their order) that pass ``flt``: one pass over precomputed search text."""
     if flt.is_empty:
-        return JobRows(list(ids), list(views))
+        return JobRows(list(ids), list(views), lookup)
     groups, kind = flt.groups, flt.job_kind
     terms, inverted = flt.terms, flt.inverted  # computed once, not per job
     mask: list[bool]
@@ -184,4 +192,4 @@ def filter_rows(ids: list[str], views: list[JobView], flt: JobFilter) -> JobRows
             and (not terms or all(term in view.search_text for term in terms) != inverted)
             for view in views
         ]
-    return JobRows(list(compress(ids, mask)), list(compress(views, mask)))
+    return JobRows(list(compress(ids, mask)), list(compress(views, mask)), lookup)

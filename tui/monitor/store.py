@@ -157,6 +157,8 @@ class JobStore:
         """The jobs in the order last queried, kept up to date through ``_pending``."""
         self._pending: set[str] = set()
         """Jobs written since ``_order`` was last brought up to date."""
+        self._all_pinned = False
+        """The last eviction left only pinned bodies, and none was unpinned since."""
         self._group_counts: dict[StatusGroup, int] = dict.fromkeys(StatusGroup, 0)
         """How many jobs are in each status group, kept as jobs are written."""
 
@@ -230,7 +232,7 @@ class JobStore:
         order = self._sorted(
             sort or SortSpec(), self.clock.time() if now_wall is None else now_wall
         )
-        return filter_rows(order.ids, order.views, filter or JobFilter())
+        return filter_rows(order.ids, order.views, filter or JobFilter(), self._views.get)
 
     def _sorted(self, spec: SortSpec, now_wall: float) -> SortedJobs:
         """The kept order for ``spec``, brought up to date (rebuilt when much has changed)."""
@@ -272,6 +274,7 @@ class JobStore:
         if job_id is not None:
             self.touch(job_id)
         if previous is not None and previous != job_id:
+            self._all_pinned = False  # the previous selection's body may go now
             self._evict()
 
     def touch(self, job_id: str) -> None:
@@ -294,6 +297,8 @@ class JobStore:
         excess = len(self._details) - self.max_details
         if excess <= 0 and sum(self._details.values()) <= self.max_detail_checkpoints:
             return  # within both bounds even counting the pinned bodies: nothing to weigh
+        if self._all_pinned:
+            return  # over a bound with pinned bodies only, and none unpinned since
         unpinned = [(job_id, n) for job_id, n in self._details.items() if not self._pinned(job_id)]
         checkpoints = sum(n for _, n in unpinned)
         victims: list[str] = []
@@ -303,6 +308,9 @@ class JobStore:
             victims.append(job_id)
             excess -= 1
             checkpoints -= n
+        # Still over a bound: every body left is pinned. Hundreds of moving jobs each bring
+        # their detail; none of them is worth another pass until something is unpinned.
+        self._all_pinned = excess > 0 or checkpoints > self.max_detail_checkpoints
         for job_id in victims:
             del self._details[job_id]
             view = self._views[job_id]
@@ -371,6 +379,8 @@ class JobStore:
             self._active.discard(job.id)
         else:
             self._active.add(job.id)
+        if not self._pinned(job.id):
+            self._all_pinned = False  # its body (if any) may be evicted
         if details is not None:
             self._details[job.id] = len(details.checkpoints)
             self._details.move_to_end(job.id)

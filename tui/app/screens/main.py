@@ -89,6 +89,9 @@ class _MainScreenBase(Screen[None]):
     SHOW_DELAY = 0.06
     """Seconds the cursor must rest on a job before the detail pane shows it."""
     TIME_REFRESH = 5.0
+    REFRESH_EVERY = 0.05
+    """Seconds at least between two re-queries for polled changes: details arriving one by
+    one (hundreds at start) are applied together instead of each re-reading every job."""
     """Seconds between refreshes of the visible rows' age, progress and ETA."""
 
     def __init__(self) -> None:
@@ -108,6 +111,8 @@ class _MainScreenBase(Screen[None]):
         self._select_timer: Timer | None = None
         self._show_timer: Timer | None = None
         self._show_pending: str | None = None
+        self._cooldown: Timer | None = None
+        """Set while changes wait for :data:`REFRESH_EVERY` to pass since the last re-query."""
         """The job the show timer will show."""
         self._filter_typed: str | None = None
         """Filter text typed and not applied yet (keys typed in one burst apply once)."""
@@ -200,12 +205,18 @@ class _MainScreenBase(Screen[None]):
         return self.is_active and not self.finetop.paused
 
     def on_jobs_changed(self, message: JobsChanged) -> None:
-        changed = message.job_ids | message.gone
+        self._deferred |= message.job_ids | message.gone
         self.table.forget(message.gone)
-        if not self._painting():
-            self._deferred |= changed
-            return
-        self.refresh_jobs(changed)
+        if not self._painting() or self._cooldown is not None:
+            return  # applied when visible again, or when the cooldown ends
+        self.flush_deferred()
+        self._cooldown = self.set_timer(self.REFRESH_EVERY, self._cooldown_over)
+
+    def _cooldown_over(self) -> None:
+        self._cooldown = None
+        if self._deferred and self._painting():
+            self.flush_deferred()
+            self._cooldown = self.set_timer(self.REFRESH_EVERY, self._cooldown_over)
 
     def on_checkpoints_arrived(self, message: CheckpointsArrived) -> None:
         # The store already holds them; the detail and metrics re-read the job.

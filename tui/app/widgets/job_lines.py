@@ -25,7 +25,7 @@ from tui.app.widgets.job_rows import CONTENT_KEYS, CellStyles, content_widths, r
 from tui.monitor.ordering import JobRows
 from tui.monitor.store import JobView
 
-__all__ = ["MARK_GLYPH", "ColumnMeasures", "RowPainter", "row_index"]
+__all__ = ["MARK_GLYPH", "ColumnMeasures", "RowPainter"]
 
 ELLIPSIS = "…"
 MARK_GLYPH = "●"
@@ -183,8 +183,9 @@ class ColumnMeasures:
         return set(self._widths)
 
     def unmeasured(self, job_ids: set[str]) -> set[str]:
-        """Those of ``job_ids`` not measured (a set difference at C speed)."""
-        return job_ids - self._widths.keys()
+        """Those of ``job_ids`` not measured (one lookup each: ``set - dict.keys()`` would
+        walk every key)."""
+        return job_ids.difference(self._widths)
 
     def measure(self, view: JobView) -> bool:
         """Measure (again) one job; whether any column's widest value may have moved."""
@@ -199,20 +200,17 @@ class ColumnMeasures:
         return True
 
     def measure_rows(self, rows: JobRows, changed: set[str] | None, arrived: set[str]) -> bool:
-        """Measure the rows of a sync: all (``changed`` is ``None``), else the changed ones
-        and those never measured; whether any column's widest value may have moved."""
+        """Measure the rows of a sync: all (``changed`` is ``None``), else the changed jobs
+        (listed or not) and the arrived ones never measured; whether any column's widest value
+        may have moved."""
         if changed is None:
-            wanted: Iterable[JobView] = rows.views
+            wanted: Iterable[JobView | None] = rows.views
         else:
-            ids = (arrived - self._widths.keys()) | changed
-            if len(ids) > 32:
-                wanted = [view for view in rows.views if view.job.id in ids]
-            else:
-                found = (row_index(rows.ids, job_id) for job_id in ids)
-                wanted = [rows.views[index] for index in found if index >= 0]
+            wanted = map(rows.lookup, self.unmeasured(arrived) | changed)
         moved = False
         for view in wanted:
-            moved = self.measure(view) or moved
+            if view is not None:
+                moved = self.measure(view) or moved
         return moved
 
     def forget(self, job_id: str) -> None:
@@ -233,12 +231,3 @@ class ColumnMeasures:
             key: max(counter, default=0)
             for key, counter in zip(CONTENT_KEYS, self._counts, strict=True)
         }
-
-
-def row_index(ids: list[str], job_id: str) -> int:
-    """A job's row in ``ids`` (-1 when absent): a scan at C speed, for the few lookups a sync
-    needs (a dict of every row would cost more to build than they do)."""
-    try:
-        return ids.index(job_id)
-    except ValueError:
-        return -1
