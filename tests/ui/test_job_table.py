@@ -114,6 +114,25 @@ async def test_a_poll_that_changes_one_job_repaints_its_line_only() -> None:
         assert refreshed == []
 
 
+async def test_a_new_checkpoint_repaints_only_the_cells_it_changes() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(JobTable)
+        job = make_job("run", suffix="exp-1", checkpoints=[(10, 1.0, 1.2)])
+        table.sync(_views(job), NOW)
+        await pilot.pause()
+        refreshed = _spy_refreshes(table)
+        later = make_job("run", suffix="exp-1", checkpoints=[(10, 1.0, 1.2), (20, 0.8, 0.9)])
+        table.sync(_views(later), NOW, changed={"run"})
+        ((region,),) = refreshed
+        layout = table.column_layout
+        assert region.y == 1
+        assert region.x == layout.x_of("progress")  # the status, id and name stay as sent
+        assert "spark" in layout.keys  # the loss curve changes too...
+        assert region.right <= (layout.x_of("age") or 0)  # ... but not the age or type
+        assert "0.8" in table.render_line(1).text
+
+
 async def test_the_clock_repaints_only_the_rows_whose_times_changed() -> None:
     app = TableApp()
     async with app.run_test(size=(120, 20)) as pilot:

@@ -34,9 +34,14 @@ ROW_CACHE_SIZE = 512
 """Rows whose cells are kept: a few screens' worth, however many jobs there are."""
 
 
-def cells_signature(cells: Mapping[str, Text]) -> tuple[object, ...]:
-    """What two sets of cells must share to draw the same (text, style and spans)."""
-    return tuple((text.plain, str(text.style), tuple(text.spans)) for text in cells.values())
+def _sig(text: Text) -> tuple[object, ...]:
+    """What two cells must share to draw the same: text, style and spans."""
+    return (text.plain, str(text.style), tuple(text.spans))
+
+
+def _differing(old: Mapping[str, Text], new: Mapping[str, Text]) -> set[str]:
+    """Keys of the cells of ``new`` that draw differently from those of ``old``."""
+    return {key for key, text in new.items() if key not in old or _sig(old[key]) != _sig(text)}
 
 
 class _Row:
@@ -83,31 +88,32 @@ class RowPainter:
         self._rows.discard(job_id)  # LRUCache.set keeps an existing key's value
         self._rows[job_id] = row
 
-    def update(self, view: JobView, now: float) -> bool:
-        """Rebuild the row of ``view`` if it was built; whether what it draws changed."""
+    def update(self, view: JobView, now: float) -> set[str] | None:
+        """Rebuild the row of ``view`` if it was built; the keys of the cells that draw
+        differently (``None``: the row was not built, all of it must be drawn)."""
         row = self._rows.get(view.job.id)
         if row is None:
-            return True
+            return None
         if row.view is view:
-            return False
+            return set()
         cells = row_cells(view, now, self.styles)
-        if cells_signature(cells) == cells_signature(row.cells):
+        moved = _differing(row.cells, cells)
+        if not moved:
             row.view = view  # a newer view that draws the same: keep the strips
-            return False
+            return moved
         self._keep(view.job.id, _Row(view, cells))
-        return True
+        return moved
 
-    def replace_cells(self, view: JobView, new: Mapping[str, Text]) -> bool:
-        """Replace some cells of a built row (the clock's); whether any drew differently."""
+    def replace_cells(self, view: JobView, new: Mapping[str, Text]) -> set[str]:
+        """Replace some cells of a built row (the clock's); the keys of those that changed."""
         row = self._rows.get(view.job.id)
         if row is None:
-            return False
-        before = cells_signature({key: row.cells[key] for key in new})
-        if before == cells_signature(new):
-            return False
-        row.cells.update(new)
-        row.strips.clear()
-        return True
+            return set()
+        moved = _differing(row.cells, new)
+        if moved:
+            row.cells.update(new)
+            row.strips.clear()
+        return moved
 
     def strip(
         self,
@@ -129,6 +135,9 @@ class RowPainter:
             strip = _draw(row.cells, layout, width, mark, console)
             if base:
                 strip = strip.apply_style(base)
+            # Neighbours of one style as one segment: each segment costs its own escape codes
+            # on the wire, and a row repainted every poll is a row sent over SSH every poll.
+            strip = strip.simplify()
             row.strips[key] = strip
         return strip
 

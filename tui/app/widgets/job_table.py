@@ -262,6 +262,7 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
     def refresh_times(self, views: Iterable[JobView], now: float) -> None:
         """Redraw the time-dependent cells (age, progress, ETA) of ``views`` only."""
         self._now = now
+        top = self.scroll_offset.y
         positions = {job_id: index for index, job_id in self._visible_indexes()}
         for view in views:
             index = positions.get(view.job.id)
@@ -269,8 +270,9 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
                 continue
             times = time_cells(view, now, self._painter.styles.muted)
             cells = dict(zip(TIME_COLUMNS, times, strict=True))
-            if self._painter.replace_cells(self._views[index], cells):
-                self._refresh_row(index)
+            moved = self._painter.replace_cells(self._views[index], cells)
+            if moved:
+                self._refresh_cells(index - top + 1, moved)
 
     def forget(self, job_ids: Iterable[str]) -> None:
         """Drop what is kept for jobs that no longer exist (their rows go with ``sync``)."""
@@ -470,27 +472,45 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         old_cursor: int,
         changed: set[str] | None,
     ) -> None:
-        """Repaint the lines in view whose job, cells or cursor changed (the order did not
-        shift the view: a full repaint was asked for otherwise)."""
-        top, width = self.scroll_offset.y, self.size.width
+        """Repaint what changed in view (the order did not shift the view: a full repaint
+        was asked for otherwise): whole lines for another job or the cursor, and only the
+        cells that draw differently within a line (a new checkpoint: progress, losses, ETA)."""
+        top = self.scroll_offset.y
         ids, views = self._ids, self._views
         for line in range(1, self.page_height + 1):
             index = top + line - 1
             if index >= len(ids):
                 if index < len(old_ids):
-                    self.refresh(Region(0, line, width, 1))  # a row that left the bottom
+                    self._refresh_cells(line, None)  # a row that left the bottom
                 continue
             job_id, view = ids[index], views[index]
             if (
                 index >= len(old_ids)
                 or old_ids[index] != job_id  # another job on this line
                 or (index == old_cursor) != (index == self._cursor)  # the cursor came or went
-                or (
-                    (changed is None or job_id in changed or old_views[index] is not view)
-                    and self._painter.update(view, self._now)  # its cells draw differently
-                )
             ):
-                self.refresh(Region(0, line, width, 1))
+                self._refresh_cells(line, None)
+            elif changed is None or job_id in changed or old_views[index] is not view:
+                moved = self._painter.update(view, self._now)
+                if moved is None or moved:
+                    self._refresh_cells(line, moved)
+
+    def _refresh_cells(self, line: int, keys: set[str] | None) -> None:
+        """Repaint the cells ``keys`` of a line in view (``None``: the whole line)."""
+        width = self.size.width
+        if keys is None:
+            self.refresh(Region(0, line, width, 1))
+            return
+        layout = self._layout
+        spans = [
+            (x, x + column_width)
+            for key, column_width in layout.columns
+            if (key in keys or (key == "model" and layout.short_model and "model_short" in keys))
+            and (x := layout.x_of(key)) is not None
+        ]
+        if spans:
+            start, end = min(a for a, _ in spans), max(b for _, b in spans)
+            self.refresh(Region(start, line, min(end, width) - start, 1))
 
     # ------------------------------------------------------------------ columns
 
