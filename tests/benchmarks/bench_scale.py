@@ -42,15 +42,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import attrs
 import httpx
-from textual import events
 from textual.app import App, ComposeResult
 
 from tests.benchmarks._common import SimServer
+from tests.benchmarks._frames import FrameClock, RenderingApp
 from tests.ui.helpers import settings
 from tests.unit.monitor.monitor_factories import T0, checkpoint, detail, item
 from tui.api.convert import parse_jobs_page
 from tui.api.models import CompletionJobDetails, Job, JobDetails, JobsPage, is_detail
-from tui.app.app import FinetopApp
 from tui.app.widgets.job_table import JobTable
 from tui.monitor.query import JobFilter
 from tui.monitor.settings import PollerSettings
@@ -58,8 +57,6 @@ from tui.monitor.store import JobStore, to_list_item
 from tui.settings.config import Settings
 
 BASELINE_JOBS = 100
-GAP = 0.02
-"""Seconds between measured key presses (the app settles in between)."""
 CANDIDATES = "qxzkjywvgbpfhu0123456789"
 STATUSES = ["SUCCESS"] * 16 + ["FAILED"] * 2 + ["CANCELLED"]
 """Finished jobs; 1 % of all are running and 1 % pending (the poller follows their details)."""
@@ -119,55 +116,12 @@ class StaticClient:
         return None
 
 
-class RenderingApp(FinetopApp):
-    """The app, with frames rendered to escape sequences (the headless driver drops them) and
-    a hook told of every frame written."""
-
-    on_frame: Callable[[], None] | None = None
-
-    @property
-    def is_headless(self) -> bool:
-        return False
-
-    def post_display_hook(self) -> None:
-        if self.on_frame is not None:
-            self.on_frame()
-
-
 async def wait_until(condition: Callable[[], bool], within: float, what: str) -> None:
     deadline = time.monotonic() + within
     while not condition():
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what}: not within {within:.0f} s")
         await asyncio.sleep(0.05)
-
-
-class FrameClock:
-    """Times a key from the moment it is posted to the first frame that shows its effect."""
-
-    def __init__(self, app: RenderingApp) -> None:
-        self.app = app
-        self._until: Callable[[], bool] = lambda: False
-        self._done = asyncio.Event()
-        self._stopped = 0.0
-        app.on_frame = self._frame
-
-    def _frame(self) -> None:
-        if not self._done.is_set() and self._until():
-            self._stopped = time.perf_counter()
-            self._done.set()
-
-    async def press(self, key: str, char: str | None, until: Callable[[], bool]) -> float:
-        self._until = until
-        self._done.clear()
-        event = events.Key(key, char)
-        event.set_sender(self.app)
-        begin = time.perf_counter()
-        self.app.post_message(event)
-        await asyncio.wait_for(self._done.wait(), 30)
-        elapsed = self._stopped - begin
-        await asyncio.sleep(GAP)
-        return elapsed
 
 
 def pick_filter_char(store: JobStore) -> str:
