@@ -9,7 +9,7 @@ from rich.style import Style
 
 from tests.ui.helpers import make_job
 from tui.app.widgets.job_columns import COLUMN_BY_KEY, COLUMNS, fit_columns
-from tui.app.widgets.job_header import badge_note, header_line, sort_note
+from tui.app.widgets.job_header import badge_note, header_line, sort_note, sort_note_room
 from tui.app.widgets.job_rows import content_widths, row_cells, sparkline, status_cell
 from tui.monitor.store import JobStore
 
@@ -152,3 +152,18 @@ def test_a_wide_header_says_sorted_by_and_the_whole_badge_at_its_right_end() -> 
     line, _placed = header_line(layout, 139, ("age", False), notes, Style())
     assert line.plain.rstrip().endswith("sorted by age ▲")
     assert "▲ 3 new above" in line.plain
+
+
+def test_names_give_room_for_the_sort_at_the_right_end_when_they_can() -> None:
+    room = sort_note_room("Age")
+    assert room == len("by age ▼") + 1
+    layout = fit_columns(100, TYPICAL, reserve=room)
+    assert "age" not in layout.keys
+    assert layout.used <= 100 - room
+    assert layout.keys == fit_columns(100, TYPICAL).keys  # nothing else given up for it
+    line, placed = header_line(layout, 100, ("age", True), [sort_note("Age", True)], Style())
+    assert line.plain.endswith("by age ▼")
+    assert placed[0].end == 100
+    # Not enough name to give: the names keep their width, the note goes between labels.
+    tight = fit_columns(79, TYPICAL, reserve=room)
+    assert tight == fit_columns(79, TYPICAL)

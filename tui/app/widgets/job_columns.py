@@ -137,8 +137,9 @@ def natural_widths(content: Mapping[str, int]) -> dict[str, int]:
     return widths
 
 
-def fit_columns(width: int, content: Mapping[str, int] | None = None) -> Layout:
-    """The columns a list ``width`` cells wide shows (see the module docstring)."""
+def fit_columns(width: int, content: Mapping[str, int] | None = None, reserve: int = 0) -> Layout:
+    """The columns a list ``width`` cells wide shows (see the module docstring); ``reserve``
+    cells are left blank at the right end when the name column can give them all up."""
     natural = natural_widths(content or {})
     widths = {column.key: natural[column.key] for column in COLUMNS}
     shown = [column.key for column in COLUMNS]
@@ -166,4 +167,7 @@ def fit_columns(width: int, content: Mapping[str, int] | None = None) -> Layout:
             widths["model"] = natural["model"]
     if "name" in shown:
         widths["name"] = min(natural["name"], widths["name"] + max(0, width - used()))
+        short = reserve - (width - used())
+        if 0 < short <= widths["name"] - COLUMN_BY_KEY["name"].width:
+            widths["name"] -= short  # all of it, or nothing: a part would be of no use
     return Layout(tuple((key, widths[key]) for key in shown), short_model)

@@ -2,9 +2,9 @@
 
 The sorted column's label carries the arrow (``Age ▼``). Notes -- the sort when its column is
 not shown (``sorted by age ▼``), the count of jobs that arrived above the view -- go where they
-cover nothing: in a stretch of the header no label uses, the rightmost one they fit, in the
-longest wording that fits. The progress column's label leaves nine cells free, so the shortest
-sort note always finds a place.
+cover nothing: at the right end of the line when there is room (the columns leave room there
+for the sort note, see :func:`sort_note_room`), else in a stretch between labels. The progress
+column's label leaves nine cells free, so the shortest sort note always finds a place.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ __all__ = [
     "header_line",
     "place_notes",
     "sort_note",
+    "sort_note_room",
 ]
 
 ARROWS = {True: "▼", False: "▲"}
@@ -118,22 +119,38 @@ def place_notes(
 ) -> list[PlacedNote]:
     """Place ``notes`` (in order of importance) on a header holding ``labels`` (``(x, text)``).
 
-    Each note takes the rightmost free stretch that holds one of its wordings, right-aligned in
-    it; a note with no wording that fits anywhere is left out.
+    A note goes at the right end of the line when one of its wordings (but the last, the
+    terse one) fits there; else in the rightmost stretch between labels that holds one, in
+    the longest wording that does, right-aligned; else it is left out.
     """
     taken = [(x, x + cell_len(text)) for x, text in labels]
     placed: list[PlacedNote] = []
     for note in notes:
-        stretches = _free_stretches(taken, width)
-        for text in note.forms:
-            size = cell_len(text)
-            fits = [stretch for stretch in stretches if stretch[1] - stretch[0] >= size]
-            if fits:
-                end = fits[-1][1]
-                placed.append(PlacedNote(note, end - size, text))
-                taken.append((end - size, end))
-                break
+        spot = _spot(note, _free_stretches(taken, width), width)
+        if spot is not None:
+            end, text = spot
+            placed.append(PlacedNote(note, end - cell_len(text), text))
+            taken.append((end - cell_len(text), end))
     return placed
+
+
+def _spot(note: HeaderNote, stretches: list[tuple[int, int]], width: int) -> tuple[int, str] | None:
+    """Where ``note`` ends and in which wording (see :func:`place_notes`)."""
+    if stretches and stretches[-1][1] == width:
+        room = width - stretches[-1][0]
+        for text in note.forms[:-1]:
+            if cell_len(text) <= room:
+                return width, text
+    for text in note.forms:
+        fits = [end for start, end in stretches if end - start >= cell_len(text)]
+        if fits:
+            return fits[-1], text
+    return None
+
+
+def sort_note_room(label: str) -> int:
+    """Cells the right end of the header needs for the sort note (``by age ▼``, and a gap)."""
+    return cell_len(sort_note(label, True).forms[1]) + GAP
 
 
 def header_line(

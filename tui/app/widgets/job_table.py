@@ -35,6 +35,7 @@ from tui.app.widgets.job_header import (
     badge_note,
     header_line,
     sort_note,
+    sort_note_room,
 )
 from tui.app.widgets.job_lines import ColumnMeasures, RowPainter
 from tui.app.widgets.job_messages import Highlighted, MarksChanged, NewAbove, Selected, SortClicked
@@ -288,7 +289,8 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
     def set_sort_marker(self, column: str | None, descending: bool) -> None:
         """Show the sort: an arrow on the column's label, or a note when it is not shown."""
         self._sorted_by = (column, descending)
-        self._refresh_header()
+        if not self._relayout():
+            self._refresh_header()
 
     # ------------------------------------------------------------------ keys and mouse
 
@@ -523,7 +525,13 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         width = self._content_width()
         if width <= 0:
             return False
-        layout = fit_columns(width, self._measures.widest())
+        widest = self._measures.widest()
+        layout = fit_columns(width, widest)
+        column, _ = self._sorted_by
+        if column is not None and column not in layout.keys:
+            # The sort is told at the right end of the header: room for it, from the names.
+            reserve = sort_note_room(COLUMN_BY_KEY[column].label)
+            layout = fit_columns(width, widest, reserve)
         if layout == self._layout:
             return False
         self._layout = layout
