@@ -167,3 +167,19 @@ def test_names_give_room_for_the_sort_at_the_right_end_when_they_can() -> None:
     # Not enough name to give: the names keep their width, the note goes between labels.
     tight = fit_columns(79, TYPICAL, reserve=room)
     assert tight == fit_columns(79, TYPICAL)
+
+
+def test_a_layout_maps_cells_to_columns_and_back() -> None:
+    layout = fit_columns(79, TYPICAL)  # the model in its short form
+    assert layout.short_model
+    progress = layout.x_of("progress")
+    assert progress is not None
+    assert layout.column_at(progress) == "progress"
+    assert layout.column_at(0) is None  # the gutter
+    assert layout.column_at(progress - 1) is None  # the gap before it
+    assert layout.span_of({"progress", "eta"}) == (progress, layout.used - 1)
+    assert layout.span_of({"model_short"}) == (
+        layout.x_of("model"),
+        (layout.x_of("model") or 0) + 12,
+    )
+    assert layout.span_of({"age", "type"}) is None  # not shown at this width

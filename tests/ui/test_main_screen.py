@@ -88,3 +88,22 @@ async def test_a_click_on_the_badge_shows_the_new_jobs() -> None:
         await pilot.click(table, offset=(badge.x, 0))
         await wait_for(lambda: table.scroll_y == 0 and table.new_above == 0, pilot)
         assert table.highlighted_job_id == "new-0"
+
+
+async def test_a_click_on_a_column_label_sorts_by_it_and_again_reverses() -> None:
+    async with launch(size=(120, 30)) as (app, pilot, _, _):
+        table, screen = table_of(app), app.main_screen
+        status_x = table.column_layout.x_of("status")
+        assert status_x is not None
+        await pilot.click(table, offset=(status_x, 0))
+        await wait_for(lambda: screen.sort_spec.column == "status", pilot)
+        assert screen.sort_spec.descending
+        assert "Status ▼" in table.header_text
+        await pilot.click(table, offset=(status_x, 0))
+        await wait_for(lambda: not screen.sort_spec.descending, pilot)
+        assert "Status ▲" in table.header_text
+        id_x = table.column_layout.x_of("id")
+        assert id_x is not None
+        await pilot.click(table, offset=(id_x, 0))  # the id does not sort: nothing changes
+        await pilot.pause()
+        assert screen.sort_spec.column == "status"

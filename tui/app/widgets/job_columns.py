@@ -116,6 +116,28 @@ class Layout:
             x += width + GAP
         return None
 
+    def column_at(self, x: int) -> str | None:
+        """The shown column cell ``x`` falls in (``None``: the gutter or a gap)."""
+        start = GUTTER
+        for key, width in self.columns:
+            if start <= x < start + width:
+                return key
+            start += width + GAP
+        return None
+
+    def span_of(self, keys: set[str]) -> tuple[int, int] | None:
+        """``(start, end)`` cells covering the shown columns of ``keys`` (a cell key such as
+        ``model_short`` counts for its column), ``None`` when none is shown."""
+        spans = []
+        start = GUTTER
+        for key, width in self.columns:
+            if key in keys or (key == "model" and self.short_model and "model_short" in keys):
+                spans.append((start, start + width))
+            start += width + GAP
+        if not spans:
+            return None
+        return spans[0][0], spans[-1][1]
+
     @property
     def used(self) -> int:
         """Cells the gutter and the columns take."""

@@ -24,6 +24,7 @@ __all__ = [
     "badge_note",
     "column_label",
     "header_line",
+    "list_notes",
     "place_notes",
     "sort_note",
     "sort_note_room",
@@ -146,6 +147,26 @@ def _spot(note: HeaderNote, stretches: list[tuple[int, int]], width: int) -> tup
         if fits:
             return fits[-1], text
     return None
+
+
+def list_notes(
+    layout: Layout,
+    sorted_by: tuple[str | None, bool],
+    new_above: int,
+    badge_key: str,
+    *,
+    sort_style: Style,
+    badge_style: Style,
+) -> list[HeaderNote]:
+    """The job list's notes, most important first: the sort when its column is not shown,
+    then the count of jobs that arrived above the view."""
+    notes: list[HeaderNote] = []
+    column, descending = sorted_by
+    if column is not None and column not in layout.keys:
+        notes.append(sort_note(COLUMN_BY_KEY[column].label, descending, sort_style))
+    if new_above:
+        notes.append(badge_note(new_above, badge_key, badge_style))
+    return notes
 
 
 def sort_note_room(label: str) -> int:

@@ -17,7 +17,7 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from tui.api.models import Job, StatusGroup, is_detail, status_group
-from tui.app.widgets.status_badge import DEFAULT_GROUP_STYLES
+from tui.app.widgets.status_badge import DEFAULT_GROUP_STYLES, group_styles_from_theme
 from tui.display.formats import MISSING, fmt_age, fmt_duration, fmt_loss, short_id
 from tui.display.text import safe_text
 from tui.monitor.labels import status_label
@@ -174,6 +174,14 @@ class CellStyles:
     muted: str = "dim"
     """Secondary text: a finished run's duration, the base model standing in for a name.
     High-contrast themes use italic instead: dim text on the cursor row is unreadable."""
+
+    @classmethod
+    def from_theme(cls, variables: Mapping[str, str], *, ansi: bool) -> CellStyles:
+        """The styles a theme gives (ANSI themes keep the terminal's own colours)."""
+        muted = variables.get("finetop-muted-style", "dim")
+        if ansi:
+            return cls(muted=muted)
+        return cls(groups=group_styles_from_theme(variables), muted=muted)
 
 
 def row_cells(view: JobView, now: float, styles: CellStyles | None = None) -> dict[str, Text]:

@@ -30,17 +30,14 @@ from textual.strip import Strip
 from tui.app.actions import Scope, bindings_for
 from tui.app.widgets.job_columns import COLUMN_BY_KEY, Layout, fit_columns
 from tui.app.widgets.job_header import (
-    HeaderNote,
     PlacedNote,
-    badge_note,
     header_line,
-    sort_note,
+    list_notes,
     sort_note_room,
 )
 from tui.app.widgets.job_lines import ColumnMeasures, RowPainter
 from tui.app.widgets.job_messages import Highlighted, MarksChanged, NewAbove, Selected, SortClicked
 from tui.app.widgets.job_rows import TIME_COLUMNS, CellStyles, time_cells
-from tui.app.widgets.status_badge import group_styles_from_theme
 from tui.monitor.ordering import JobRows
 from tui.monitor.store import JobView
 
@@ -246,7 +243,8 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         fresh = self._measures.unmeasured(arrived)
         changed_set = None if changed is None else set(changed)
         self._ids, self._views = rows.ids, rows.views
-        relaid = self._measure(rows, changed_set, arrived)
+        # Measure new and changed jobs; fit the columns again if their widths moved.
+        relaid = self._measures.measure_rows(rows, changed_set, arrived) and self._relayout()
         self._cursor = self._locate(highlighted, old_cursor, same_order)
         self._update_virtual_size()
         if anchor is not None:
@@ -369,11 +367,9 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
             if placed.x <= x < placed.end and placed.note.kind == "badge":
                 self.action_scroll_top()
                 return
-        for key, column_width in self._layout.columns:
-            start = self._layout.x_of(key)
-            if start is not None and start <= x < start + column_width:
-                self.post_message(self.SortClicked(self, key))
-                return
+        key = self._layout.column_at(x)
+        if key is not None:
+            self.post_message(self.SortClicked(self, key))
 
     def on_focus(self) -> None:
         self._refresh_row(self._cursor)
@@ -396,11 +392,9 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         return self.scrollable_content_region.width
 
     def _theme_styles(self) -> CellStyles:
-        variables = self.app.theme_variables
-        muted = variables.get("finetop-muted-style", "dim")
-        if self.app.current_theme.name.startswith("textual-ansi") or self.app.ansi_color:
-            return CellStyles(muted=muted)
-        return CellStyles(groups=group_styles_from_theme(variables), muted=muted)
+        app = self.app
+        ansi = app.current_theme.name.startswith("textual-ansi") or bool(app.ansi_color)
+        return CellStyles.from_theme(app.theme_variables, ansi=ansi)
 
     def _theme_changed(self, _theme: object) -> None:
         styles = self._theme_styles()
@@ -434,20 +428,17 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         )
 
     def _header(self) -> tuple[Text, list[PlacedNote]]:
-        notes: list[HeaderNote] = []
-        column, descending = self._sorted_by
-        if column is not None and column not in self._layout.keys:
-            style = self.get_component_rich_style("job-table--sort-note")
-            notes.append(sort_note(COLUMN_BY_KEY[column].label, descending, style))
-        if self._unseen_above:
-            style = self.get_component_rich_style("job-table--badge")
-            notes.append(badge_note(len(self._unseen_above), self.badge_key, style))
-        line, self._notes = header_line(
+        notes = list_notes(
             self._layout,
-            self._content_width(),
             self._sorted_by,
-            notes,
-            self.get_component_rich_style("job-table--header"),
+            len(self._unseen_above),
+            self.badge_key,
+            sort_style=self.get_component_rich_style("job-table--sort-note"),
+            badge_style=self.get_component_rich_style("job-table--badge"),
+        )
+        style = self.get_component_rich_style("job-table--header")
+        line, self._notes = header_line(
+            self._layout, self._content_width(), self._sorted_by, notes, style
         )
         return line, self._notes
 
@@ -503,22 +494,12 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         if keys is None:
             self.refresh(Region(0, line, width, 1))
             return
-        layout = self._layout
-        spans = [
-            (x, x + column_width)
-            for key, column_width in layout.columns
-            if (key in keys or (key == "model" and layout.short_model and "model_short" in keys))
-            and (x := layout.x_of(key)) is not None
-        ]
-        if spans:
-            start, end = min(a for a, _ in spans), max(b for _, b in spans)
+        span = self._layout.span_of(keys)
+        if span is not None:
+            start, end = span
             self.refresh(Region(start, line, min(end, width) - start, 1))
 
     # ------------------------------------------------------------------ columns
-
-    def _measure(self, rows: JobRows, changed: set[str] | None, arrived: set[str]) -> bool:
-        """Measure new and changed jobs; fit the columns again if their widths moved."""
-        return self._measures.measure_rows(rows, changed, arrived) and self._relayout()
 
     def _relayout(self) -> bool:
         """Fit the columns to the width and the widest values; whether the layout changed."""
