@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.processes import REPO, finetop_command
-from tests.e2e.pty_capture import PtyCapture
+from tests.support.pty_app import PtyApp, wait_for_text
 
 _SGR = re.compile(r"\x1b\[([0-9;:]*)m")
 
@@ -69,11 +69,11 @@ def _capture(home: str, *flags: str, no_color: bool = False) -> str:
     )
     if no_color:
         env["NO_COLOR"] = "1"
-    app = PtyCapture(finetop_command("--demo", *flags), env)
+    app = PtyApp(finetop_command("--demo", *flags), env, 120, 40)
     try:
-        app.wait_for("ETA/took", timeout=60)  # the job list's header: rows are on screen
-        app.wait_for("updated", timeout=60)  # and the first poll landed
-        return app.output
+        wait_for_text(app, ["ETA/took"], timeout=60)  # the job list's header: rows are shown
+        wait_for_text(app, ["updated"], timeout=60)  # and the first poll landed
+        return app.text()
     finally:
         app.close()
 
