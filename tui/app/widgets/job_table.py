@@ -3,8 +3,10 @@
 :meth:`JobTable.sync` takes the jobs to show, in order (:class:`~tui.monitor.ordering.JobRows`
 from the store). The list keeps them as two lists -- no per-row widget state -- and draws only
 the lines on screen (:meth:`render_line`), from cells cached per job
-(:class:`~tui.app.widgets.job_lines.RowPainter`). After a sync it repaints only the lines whose
-job, cells or cursor changed: a poll that changes one job repaints one line.
+(:class:`~tui.app.widgets.job_lines.RowPainter`). After a sync it repaints only what changed in
+view: a line that shows another job or gained or lost the cursor, else only the cells that draw
+differently -- a poll that brings one job a checkpoint repaints that row's progress, losses and
+ETA, nothing else.
 
 The cursor belongs to a job: it stays on it across polls, filters and re-sorts, and a new job
 never takes it. Once the list is scrolled down, rows arriving above leave the view where it is;
@@ -123,8 +125,6 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         """The view each row draws, index for index with ``_ids``."""
         self._cursor = 0
         """The cursor's row."""
-        self._cursor_id: str | None = None
-        """The job under the cursor (what the cursor follows)."""
         self._now = 0.0
         """Wall time the time cells are drawn for."""
         self._painter = RowPainter()
@@ -540,7 +540,6 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
     def _cursor_moved(self, before: str | None) -> None:
         """Tell the screen when the cursor is on another job."""
         now = self.highlighted_job_id
-        self._cursor_id = now
         if now != before:
             self.post_message(self.Highlighted(self, now))
 
