@@ -161,6 +161,7 @@ class FinetopApp(App[int]):
         """Jobs whose finish was announced (at most once each)."""
         self._main: _MainScreenBase | None = None
         self._strip_colors = NoColor()
+        """The filter that strips colours when drawing without them (made once)."""
 
     # ------------------------------------------------------------------ setup
 
