@@ -270,6 +270,10 @@ def _run_tui(ns: argparse.Namespace, err: TextIO) -> int:
     # Run an api_key_command now, while the terminal is still an ordinary terminal (a password
     # manager may prompt), and so that a failure is a plain error line rather than a TUI crash.
     settings = resolve_key(settings)
+    from tui.app.color_env import color_environment
+
+    # Before Textual is imported: it reads the colour system once, then.
+    os.environ.update(color_environment(settings.color_system))
     from tui.app.run import run_app
 
     return int(run_app(settings))

@@ -6,9 +6,9 @@ Run: ``python tests/benchmarks/bench_responsiveness.py [--jobs 5000] [--baseline
 For each workspace size, a simulator subprocess (``_sim.py``: ``--jobs N``, 5 live jobs, new
 jobs arriving every ~5 s) serves the jobs and ``FinetopApp`` runs in this process
 (``App.run_test(size=(120, 40))``) with fast intervals (list 2 s, details 1 s, full list 20 s),
-so list pages and details keep landing while keys are pressed. The headless driver is made to
-render every frame to terminal escape sequences (``is_headless`` off, output discarded), so a
-frame costs what it costs in a real terminal.
+so list pages and details keep landing while keys are pressed. Every frame is rendered to
+terminal escape sequences (``_frames.RenderingApp``, output discarded), so a frame costs what it
+costs in a real terminal.
 
 Each measurement posts one key event to the app (as the terminal driver does) and stops the clock
 in ``post_display_hook`` at the first frame that shows its effect:
@@ -37,10 +37,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from textual import events
-from textual.drivers.headless_driver import HeadlessDriver
-
 from tests.benchmarks._common import SimServer
+from tests.benchmarks._frames import FrameClock, RenderingApp
 from tui.app.app import FinetopApp
 from tui.app.widgets.job_table import JobTable
 from tui.monitor.query import JobFilter
@@ -50,19 +48,6 @@ from tui.settings.config import Settings
 GAP = 0.05
 """Seconds between key presses."""
 CANDIDATES = "qxzkjywvgbpfhu0123456789"
-
-
-class RenderingHeadlessDriver(HeadlessDriver):
-    """The headless driver, but frames are rendered to escape sequences (then dropped)."""
-
-    written = 0
-
-    @property
-    def is_headless(self) -> bool:
-        return False
-
-    def write(self, data: str) -> None:
-        RenderingHeadlessDriver.written += len(data)
 
 
 @dataclass
@@ -101,10 +86,8 @@ async def measure(jobs: int, presses: int) -> Timings:
             detail_interval=1.0,
             pending_detail_interval=2.0,
         )
-        app = FinetopApp(Settings(server_url=sim.url), poller_settings=settings)
+        app = RenderingApp(Settings(server_url=sim.url), poller_settings=settings)
         async with app.run_test(size=(120, 40)) as pilot:
-            assert app._driver is not None
-            app._driver.__class__ = RenderingHeadlessDriver
             table = app.main_screen.query_one(JobTable)
             loaded = time.monotonic()
             while table.row_count < total:
@@ -114,28 +97,10 @@ async def measure(jobs: int, presses: int) -> Timings:
             load_seconds = time.monotonic() - loaded  # printed later: the app captures print
             await asyncio.sleep(2.0)
 
-            condition: list[Callable[[], bool]] = [lambda: False]
-            done = asyncio.Event()
-            stopped = [0.0]
-
-            def hook() -> None:
-                if not done.is_set() and condition[0]():
-                    stopped[0] = time.perf_counter()
-                    done.set()
-
-            app.post_display_hook = hook  # type: ignore[method-assign]
+            clock = FrameClock(app, gap=GAP)
 
             async def press(key: str, char: str | None, until: Callable[[], bool]) -> float:
-                condition[0] = until
-                done.clear()
-                event = events.Key(key, char)
-                event.set_sender(app)
-                begin = time.perf_counter()
-                app.post_message(event)
-                await asyncio.wait_for(done.wait(), 10)
-                elapsed = stopped[0] - begin
-                await asyncio.sleep(GAP)
-                return elapsed
+                return await clock.press(key, char, until)
 
             requests_before = app.poller.status.requests if app.poller else 0
             cursor: list[float] = []

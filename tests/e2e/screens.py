@@ -6,8 +6,8 @@ import re
 
 __all__ = ["row_ids", "selected_id", "status_line"]
 
-_ROW = re.compile(r"^ \S [A-Z_]+…?\s+([0-9a-f]{8})\s", re.MULTILINE)
-"""A job table row: status glyph and word, then the short id."""
+_ROW = re.compile(r"^[ ●] \S [A-Z_]+…?\s+([0-9a-f]{8})\s", re.MULTILINE)
+"""A job list row: the mark (or a blank), status glyph and word, then the short id."""
 _DETAIL_ID = re.compile(r"^\s+id\s+([0-9a-f]{8}-[0-9a-f-]{27})\b", re.MULTILINE)
 """The ``id`` line of the detail pane's overview (the full UUID)."""
 

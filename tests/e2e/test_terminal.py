@@ -31,7 +31,7 @@ from tests.e2e.terminal import Terminal
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
 
 DEMO = finetop_command("--demo")
-APP_FRAME_MARKERS = ("simulated jobs", "Status        Id", "Command palette")
+APP_FRAME_MARKERS = ("simulated jobs", "ETA/took", "Command palette")
 """Text only the app's frame shows (the demo banner, the table header, the footer)."""
 
 

@@ -28,7 +28,8 @@ from textual.worker import WorkerState
 
 from tui.app.app import FinetopApp
 from tui.app.widgets.detail_pane import DetailPane
-from tui.app.widgets.job_rows import COLUMNS, status_cell
+from tui.app.widgets.job_columns import COLUMNS
+from tui.app.widgets.job_rows import status_cell
 from tui.app.widgets.job_table import JobTable
 from tui.app.widgets.status_line import StatusLine
 from tui.monitor.settings import PollerSettings
@@ -56,8 +57,11 @@ MAX_RETRY_AFTER = 5.0
 SLACK = 2.0
 """Margin for scheduling on a loaded machine, on top of the poll interval."""
 
-STEADY_COLUMNS = tuple(key for key, _, _ in COLUMNS if key not in ("age", "progress", "eta"))
-"""Columns whose text depends only on the data (age, progress and ETA move with the clock)."""
+STEADY_COLUMNS = tuple(
+    column.key for column in COLUMNS if column.key not in ("age", "progress", "eta", "spark")
+)
+"""Columns whose text depends only on the listed data (age, progress and ETA move with the
+clock; the loss curve comes and goes with the detail body)."""
 
 _RETRY = re.compile(r"offline — retrying (?:in (\d+) s|now) \(([^)]*)\)")
 

@@ -1,27 +1,20 @@
-"""The job table on its own: cells, diffing by key, cursor kept across reorders."""
+"""The job list on its own: cells, diffing by key, cursor kept across reorders, only changed
+lines repainted, the mouse and the page keys, marks."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import attrs
+from textual import events
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 
 from tests.ui.helpers import make_job
-from tui.app.widgets.job_rows import COLUMNS, fit_columns, row_cells, status_cell
 from tui.app.widgets.job_table import JobTable
 from tui.monitor.store import JobStore
 
 NOW = 1_750_000_000 + 3600
-
-
-def test_status_is_glyph_and_word() -> None:
-    assert str(status_cell("RUNNING")) == "▶ RUNNING"
-    assert str(status_cell("SUCCESS")) == "✔ SUCCESS"
-    assert str(status_cell("FAILED")) == "✘ FAILED"
-    assert str(status_cell("QUEUED")) == "◌ QUEUED"
-    assert str(status_cell("CANCELLATION_REQUESTED")) == "◼ CANCELLING"
-    assert str(status_cell("SOMETHING_NEW")) == "? SOMETHING_NEW"
 
 
 def _views(*jobs: Any) -> list[Any]:
@@ -31,47 +24,22 @@ def _views(*jobs: Any) -> list[Any]:
     return store.query()
 
 
-def test_row_cells_show_progress_bar_and_losses() -> None:
-    job = make_job("a", suffix="my-[run]", checkpoints=[(40, 0.8, 0.9)])
-    (view,) = _views(job)
-    cells = dict(zip([key for key, _, _ in COLUMNS], row_cells(view, NOW), strict=True))
-    assert str(cells["progress"]) == "   40/100 ███·····"
-    assert str(cells["name"]) == "my-[run]"  # never read as markup
-    assert str(cells["train"]) == "0.8"
-    assert str(cells["valid"]) == "0.9"
-    assert str(cells["id"]) == "a"
-
-
-def test_progress_bar_keeps_its_width_and_eta_has_no_prefix() -> None:
-    big = make_job("b", steps=1000, checkpoints=[(1000, 0.8, 0.9)], status="RUNNING")
-    small = make_job("s", steps=69, checkpoints=[(5, 0.8, 0.9)], status="RUNNING")
-    huge = make_job("h", steps=100_000, checkpoints=[(50_000, 0.8, 0.9)], status="RUNNING")
-    progress = {}
-    for view in _views(big, small, huge):
-        cells = dict(zip([key for key, _, _ in COLUMNS], row_cells(view, NOW), strict=True))
-        progress[view.job.id] = str(cells["progress"])
-        assert not str(cells["eta"]).startswith("ETA")
-    assert progress["b"] == "1000/1000 ████████"
-    assert progress["s"] == "     5/69 █·······"
-    assert progress["h"] == "      50% ████····"
-    assert {len(text) for text in progress.values()} == {18}
-
-
-def test_columns_fit_the_width() -> None:
-    for width in range(60, 260):
-        layout = fit_columns(width)
-        used = sum(column_width + 2 for _, column_width in layout)
-        keys = [key for key, _ in layout]
-        assert keys[:4] == ["status", "id", "name", "progress"]
-        assert used <= width - 1 or keys == ["status", "id", "name", "progress"]
-    assert [key for key, _ in fit_columns(200)] == [key for key, _, _ in COLUMNS]
-    assert "type" not in dict(fit_columns(101))
-    assert "train" in dict(fit_columns(101))
-
-
 class TableApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[Any] = []
+
     def compose(self) -> ComposeResult:
         yield JobTable(id="jobs")
+
+    def on_job_table_highlighted(self, message: JobTable.Highlighted) -> None:
+        self.messages.append(message)
+
+    def on_job_table_selected(self, message: JobTable.Selected) -> None:
+        self.messages.append(message)
+
+    def on_job_table_marks_changed(self, message: JobTable.MarksChanged) -> None:
+        self.messages.append(message)
 
 
 async def _five_synced(table: JobTable, pilot: Any) -> list[Any]:
@@ -82,57 +50,54 @@ async def _five_synced(table: JobTable, pilot: Any) -> list[Any]:
     return jobs
 
 
-async def test_sync_diffs_by_key_and_keeps_the_cursor() -> None:
+def _spy_refreshes(table: JobTable) -> list[tuple[Region, ...]]:
+    """Record the regions of every ``refresh`` call (``()``: the whole list)."""
+    calls: list[tuple[Region, ...]] = []
+    original = table.refresh
+
+    def spy(*regions: Region, **kwargs: Any) -> Any:
+        calls.append(regions)
+        return original(*regions, **kwargs)
+
+    table.refresh = spy  # type: ignore[method-assign]
+    return calls
+
+
+async def test_sync_keeps_the_cursor_on_its_job_through_arrivals_and_reorders() -> None:
     app = TableApp()
     async with app.run_test(size=(120, 20)) as pilot:
         table = app.query_one(JobTable)
         jobs = await _five_synced(table, pilot)
         assert table.job_ids == ["j4", "j3", "j2", "j1", "j0"]
-        table.move_cursor(row=2)
+        table.move_cursor(2)
         assert table.highlighted_job_id == "j2"
-
-        def no_clear(*_: Any, **__: Any) -> None:
-            raise AssertionError("a poll must never clear the table")
-
-        table.clear = no_clear  # type: ignore[method-assign]
-        updated: list[tuple[str, str]] = []
-        original = table._set_cell
-
-        def spy(data: Any, column: Any, value: Any) -> None:
-            row = next(key for key, row_data in table._data.items() if row_data is data)
-            updated.append((str(row.value), str(column.value)))
-            original(data, column, value)
-
-        table._set_cell = spy  # type: ignore[method-assign]
-        # One job changes status, a new job arrives on top: only changed cells are written.
+        # One job changes status, a new job arrives on top: the cursor stays on its job.
         jobs[1] = attrs.evolve(jobs[1], status="SUCCESS")
         jobs.append(make_job("j9", created_at=1_750_000_100))
         table.sync(_views(*jobs), NOW, changed={"j1", "j9"})
         await pilot.pause()
         assert table.job_ids == ["j9", "j4", "j3", "j2", "j1", "j0"]
         assert table.highlighted_job_id == "j2"
-        assert ("j1", "status") in updated
-        assert all(row == "j1" for row, _ in updated)
+        assert table.cursor_row == 3
         # Reversed order: the cursor follows the job.
         table.sync(_views(*jobs)[::-1], NOW)
         await pilot.pause()
         assert table.highlighted_job_id == "j2"
         assert table.job_ids[0] == "j0"
+        # Its job filtered out: the cursor stays on the same row, on whichever job is there.
+        table.sync([view for view in _views(*jobs) if view.id != "j2"], NOW)
+        await pilot.pause()
+        assert table.highlighted_job_id == table.job_ids[table.cursor_row]
+        highlighted = [m.job_id for m in app.messages if isinstance(m, JobTable.Highlighted)]
+        assert highlighted == ["j4", "j2", table.highlighted_job_id]
 
 
-async def test_a_changed_cell_repaints_its_row_only() -> None:
+async def test_a_poll_that_changes_one_job_repaints_its_line_only() -> None:
     app = TableApp()
     async with app.run_test(size=(120, 20)) as pilot:
         table = app.query_one(JobTable)
         jobs = await _five_synced(table, pilot)
-        refreshed: list[tuple[Any, ...]] = []
-        original = table.refresh
-
-        def spy(*regions: Any, **kw: Any) -> Any:
-            refreshed.append(regions)
-            return original(*regions, **kw)
-
-        table.refresh = spy  # type: ignore[method-assign]
+        refreshed = _spy_refreshes(table)
         jobs[1] = attrs.evolve(jobs[1], status="SUCCESS")
         table.sync(_views(*jobs), NOW, changed={"j1"})
         await pilot.pause()
@@ -140,10 +105,49 @@ async def test_a_changed_cell_repaints_its_row_only() -> None:
         assert refreshed
         assert all(len(regions) == 1 for regions in refreshed)
         assert {(region.y, region.height) for (region,) in refreshed} == {(4, 1)}
-        index = table.job_ids.index("j1")
-        assert str(table.get_cell_at((index, 0))) == "✔ SUCCESS"
-        # The row's old render is not reused.
-        assert "SUCCESS" in table.render_line(index + 1).text
+        assert str(table.get_cell("j1", "status")) == "✔ SUCCESS"
+        assert "SUCCESS" in table.render_line(4).text
+        # The same jobs again, every view a new object, nothing drawn differently: no repaint.
+        refreshed.clear()
+        table.sync(_views(*jobs), NOW, changed={"j0", "j1", "j2", "j3", "j4"})
+        await pilot.pause()
+        assert refreshed == []
+
+
+async def test_a_new_checkpoint_repaints_only_the_cells_it_changes() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(JobTable)
+        job = make_job("run", suffix="exp-1", checkpoints=[(10, 1.0, 1.2)])
+        table.sync(_views(job), NOW)
+        await pilot.pause()
+        refreshed = _spy_refreshes(table)
+        later = make_job("run", suffix="exp-1", checkpoints=[(10, 1.0, 1.2), (20, 0.8, 0.9)])
+        table.sync(_views(later), NOW, changed={"run"})
+        ((region,),) = refreshed
+        layout = table.column_layout
+        assert region.y == 1
+        assert region.x == layout.x_of("progress")  # the status, id and name stay as sent
+        assert "spark" in layout.keys  # the loss curve changes too...
+        assert region.right <= (layout.x_of("age") or 0)  # ... but not the age or type
+        assert "0.8" in table.render_line(1).text
+
+
+async def test_the_clock_repaints_only_the_rows_whose_times_changed() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(JobTable)
+        old = make_job("old", created_at=NOW - 10 * 86_400)
+        new = make_job("new", created_at=NOW - 30)
+        views = _views(old, new)
+        table.sync(views, NOW)
+        await pilot.pause()
+        for y in range(1, 3):
+            table.render_line(y)  # drawn once, as on screen
+        refreshed = _spy_refreshes(table)
+        table.refresh_times(views, NOW + 60)  # "30s ago" becomes "1m ago"; "10d ago" stays
+        assert [(region.y, region.height) for (region,) in refreshed] == [(1, 1)]
+        assert "1m ago" in table.render_line(1).text
 
 
 async def test_many_rows_come_back_in_one_pass_with_the_cursor_on_its_job() -> None:
@@ -151,11 +155,6 @@ async def test_many_rows_come_back_in_one_pass_with_the_cursor_on_its_job() -> N
     async with app.run_test(size=(120, 20)) as pilot:
         table = app.query_one(JobTable)
         views = _views(*[make_job(f"j{i:04}", created_at=1_750_000_000 + i) for i in range(800)])
-
-        def one_by_one(*_: Any, **__: Any) -> None:
-            raise AssertionError("rows are added in bulk")
-
-        table.add_row = one_by_one  # type: ignore[method-assign]
         table.sync(views, NOW)
         await pilot.pause()
         assert table.row_count == 800
@@ -164,15 +163,75 @@ async def test_many_rows_come_back_in_one_pass_with_the_cursor_on_its_job() -> N
         kept = [view for view in views if view.job.id.endswith("7")]
         table.sync(kept, NOW)  # a filter: most rows leave
         await pilot.pause()
-        table.move_cursor(row=5)
+        assert table.parked_count == 800 - len(kept)
+        table.move_cursor(5)
         job_id = table.highlighted_job_id
         table.sync(views, NOW)  # the filter cleared: they all come back, in order
         await pilot.pause()
         assert table.row_count == 800
         assert table.job_ids == [view.job.id for view in views]
         assert table.highlighted_job_id == job_id
-        index = table.job_ids.index("j0123")
-        assert str(table.get_cell_at((index, 1))) == "j0123"
+        assert table.parked_count == 0
+        assert str(table.get_cell("j0123", "id")) == "j0123"
+
+
+async def test_keys_and_the_mouse_move_the_cursor_and_the_view() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(JobTable)
+        table.sync(
+            _views(*[make_job(f"j{i:03}", created_at=1_750_000_000 - i) for i in range(100)]), NOW
+        )
+        await pilot.pause()
+        page = table.page_height
+        await pilot.press("pagedown")
+        assert table.cursor_row == page
+        await pilot.press("pageup")
+        assert table.cursor_row == 0
+        await pilot.press("G")
+        assert table.highlighted_job_id == "j099"
+        assert table.visible_job_ids()[-1] == "j099"
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        assert table.scroll_y == 0
+        # A click moves the cursor to the row clicked (line 3 is the third row)...
+        await pilot.click(table, offset=(10, 3))
+        assert table.highlighted_job_id == "j002"
+        assert not [m for m in app.messages if isinstance(m, JobTable.Selected)]
+        # ... a click on the cursor's row chooses its job.
+        await pilot.click(table, offset=(10, 3))
+        assert [m.job_id for m in app.messages if isinstance(m, JobTable.Selected)] == ["j002"]
+        # The wheel scrolls the view, not the cursor.
+        wheel = events.MouseScrollDown(
+            table, 10, 5, 0, 0, 0, False, False, False, screen_x=10, screen_y=5
+        )
+        table.post_message(wheel)
+        await pilot.pause()
+        assert table.scroll_y > 0
+        assert table.highlighted_job_id == "j002"
+
+
+async def test_space_marks_jobs_with_a_glyph_and_marks_outlive_a_filter() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(JobTable)
+        views = _views(*[make_job(f"j{i}", created_at=1_750_000_000 - i) for i in range(5)])
+        table.sync(views, NOW)
+        await pilot.pause()
+        await pilot.press("space", "j", "j", "space")
+        assert table.marked_ids == {"j0", "j2"}
+        assert table.render_line(1).text.startswith("●")
+        assert not table.render_line(2).text.startswith("●")
+        table.sync(views[1:], NOW)  # j0 filtered out: still marked
+        await pilot.pause()
+        assert table.marked_ids == {"j0", "j2"}
+        await pilot.press("space")  # the cursor is on j2 (row 1 now)
+        assert table.marked_ids == {"j0"}
+        table.forget(["j0"])  # gone from the workspace
+        await pilot.pause()
+        assert table.marked_ids == frozenset()
+        marks = [m.marked for m in app.messages if isinstance(m, JobTable.MarksChanged)]
+        assert marks == [{"j0"}, {"j0", "j2"}, {"j0"}, frozenset()]
 
 
 def _numbered(store: JobStore, first: int, last: int) -> None:
@@ -185,7 +244,7 @@ async def _add_and_sync(
 ) -> None:
     """Jobs ``j<first>`` .. ``j<last - 1>`` (newest last) into the store, then into the table."""
     _numbered(store, first, last)
-    table.sync(store.query(), NOW)
+    table.sync(store.query_rows(), NOW)
     await pilot.pause()
 
 
@@ -200,7 +259,7 @@ async def test_rows_arriving_above_a_scrolled_view_leave_it_in_place_and_are_cou
     async with app.run_test(size=(120, 20), message_hook=record) as pilot:
         table, store = app.query_one(JobTable), JobStore()
         await _add_and_sync(table, store, pilot, 0, 100)
-        table.move_cursor(row=50)
+        table.move_cursor(50)
         await pilot.pause()
         table.scroll_to(y=45, animate=False, immediate=True)
         await pilot.pause()
@@ -213,11 +272,13 @@ async def test_rows_arriving_above_a_scrolled_view_leave_it_in_place_and_are_cou
         assert table.cursor_row - table.scroll_y == cursor_line
         assert table.new_above == 5
         assert counts[-1] == 5
+        assert "▲ 5 new" in table.header_text
 
         await pilot.press("g")  # to the top: they are seen
         assert table.scroll_y == 0
         assert table.new_above == 0
         assert counts[-1] == 0
+        assert "▲" not in table.header_text
 
 
 async def test_rows_arriving_at_the_top_of_an_unscrolled_view_are_simply_shown() -> None:
@@ -250,6 +311,6 @@ async def test_unseen_arrivals_are_dropped_as_they_scroll_into_view_or_leave() -
         await pilot.pause()
         assert table.new_above == 7
         store.remove("j109")  # the newest, still above the view, goes away
-        table.sync(store.query(), NOW)
+        table.sync(store.query_rows(), NOW)
         await pilot.pause()
         assert table.new_above == 6

@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 from textual.color import Color
-from textual.widgets._footer import FooterKey
 
 from tests.ui.helpers import make_job, wait_for
 from tests.ui.test_app import launch
 from tui.app.widgets.detail_pane import DetailPane
-from tui.app.widgets.footer import FitFooter, footer_key_width
+from tui.app.widgets.footer import FitFooter
 from tui.app.widgets.job_table import JobTable
 from tui.app.widgets.status_line import StatusLine
 
@@ -95,12 +94,7 @@ async def test_columns_follow_a_resize_and_keep_the_cursor() -> None:
 
 
 def _footer_width(footer: FitFooter) -> int:
-    return sum(
-        footer_key_width(
-            key.key_display, key.description, palette=key.has_class("-command-palette")
-        )
-        for key in footer.query(FooterKey)
-    )
+    return footer.render().cell_len
 
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 24), (120, 40), (200, 50)])
@@ -162,23 +156,19 @@ async def test_status_colours_come_from_the_theme(theme: str) -> None:
         assert str(base_model.style) == ("italic" if theme == "finetop-high-contrast" else "dim")
 
 
-async def test_a_resize_that_keeps_the_columns_does_not_rebuild_the_rows() -> None:
-    async with launch(_many_jobs(), size=(120, 40)) as (app, pilot, client, _):
+async def test_columns_follow_their_content_not_the_room_left_over() -> None:
+    long_name = make_job("long-one", created_at=T0 + 99, suffix="a-very-long-experiment-name-v2")
+    async with launch([*_many_jobs(), long_name], size=(200, 50)) as (app, pilot, client, _):
         table = app.main_screen.query_one(JobTable)
-        columns = table.shown_columns
-        name_width = table.columns["name"].width  # type: ignore[index]
-        added: list[object] = []
-        original = table.add_row
-
-        def spy(*cells: Any, **kw: Any) -> Any:
-            added.append(kw.get("key"))
-            return original(*cells, **kw)
-
-        table.add_row = spy  # type: ignore[method-assign]
-        await pilot.resize_terminal(118, 40)
-        await wait_for(lambda: table.columns["name"].width == name_width - 2, pilot)  # type: ignore[index]
-        assert table.shown_columns == columns
-        assert added == []
+        layout = table.column_layout
+        assert layout.width_of("name") == len("a-very-long-experiment-name-v2")
+        assert layout.width_of("model") == len("open-mistral-7b")  # in full
+        assert layout.used < table.scrollable_content_region.width  # spare room at the right
+        await pilot.resize_terminal(198, 50)
+        await wait_for(lambda: table.scrollable_content_region.width < 140, pilot)
+        assert table.column_layout == layout  # the same content: the same columns
+        await pilot.resize_terminal(80, 24)
+        await wait_for(lambda: table.column_layout.short_model, pilot)
+        assert str(table.get_cell("long-one", "model")) == "7b"  # short, but there
         assert table.row_count == len(client.jobs)
-        await pilot.pause()
         assert table.virtual_size.width <= table.scrollable_content_region.width

@@ -8,13 +8,14 @@ import signal
 from typing import Any
 
 import pytest
-from rich.color import ColorSystem
-from textual.filter import Monochrome
+from textual.filter import NoColor
 
-from tests.ui.helpers import FakeClient, settings
+from tests.ui.helpers import FakeClient, make_job, settings, wait_for
 from tui.app import run as run_module
 from tui.app.app import FinetopApp
+from tui.app.color_env import color_environment
 from tui.app.run import install_signal_handlers, run_app
+from tui.app.widgets.job_table import JobTable
 
 
 def test_no_mouse_and_exit_code(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -57,13 +58,39 @@ async def test_sighup_asks_the_app_to_exit() -> None:
     assert codes == [run_module.SIGNAL_EXIT_CODES["SIGHUP"]]
 
 
-def test_color_system_reaches_the_console() -> None:
-    app = FinetopApp(settings(color_system="256"), client=FakeClient())  # type: ignore[arg-type]
-    assert app.console._color_system == ColorSystem.EIGHT_BIT
-    app = FinetopApp(settings(color_system="standard"), client=FakeClient())  # type: ignore[arg-type]
-    assert app.console._color_system == ColorSystem.STANDARD
-    app = FinetopApp(settings(color_system="none"), client=FakeClient())  # type: ignore[arg-type]
-    assert any(isinstance(f, Monochrome) for f in app._filters)
+def test_named_colour_systems_reach_textual_through_its_environment() -> None:
+    assert color_environment("256") == {"TEXTUAL_COLOR_SYSTEM": "256"}
+    assert color_environment("standard") == {"TEXTUAL_COLOR_SYSTEM": "standard"}
+    assert color_environment("TrueColor") == {"TEXTUAL_COLOR_SYSTEM": "truecolor"}
+    assert color_environment("auto") == {}
+    assert color_environment("none") == {}  # the app strips colours itself
+
+
+@pytest.mark.parametrize("no_color_env", [False, True])
+async def test_without_colours_every_colour_is_stripped_and_the_cursor_is_reversed(
+    monkeypatch: pytest.MonkeyPatch, no_color_env: bool
+) -> None:
+    if no_color_env:
+        monkeypatch.setenv("NO_COLOR", "1")
+        app = FinetopApp(settings(), client=FakeClient([make_job("a")]))  # type: ignore[arg-type]
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+        app = FinetopApp(
+            settings(color_system="none"),
+            client=FakeClient([make_job("a")]),  # type: ignore[arg-type]
+        )
+    assert sum(isinstance(f, NoColor) for f in app.get_line_filters()) == 1
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.main_screen.query_one(JobTable)
+        await wait_for(lambda: table.row_count == 1, pilot)
+        styles = [segment.style for segment in table.render_line(1) if segment.style]
+        assert any(style.reverse for style in styles)
+
+
+def test_colours_stay_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    app = FinetopApp(settings(), client=FakeClient())  # type: ignore[arg-type]
+    assert not any(isinstance(f, NoColor) for f in app.get_line_filters())
 
 
 def test_no_color_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:

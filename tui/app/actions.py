@@ -76,6 +76,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("cursor_up", "up,k", "cursor_up", "Previous job", Scope.TABLE, palette=False),
     ActionSpec("top", "g,home", "scroll_top", "First job", Scope.TABLE, palette=False),
     ActionSpec("bottom", "G,end", "scroll_bottom", "Last job", Scope.TABLE, palette=False),
+    ActionSpec("page_down", "pagedown", "page_down", "A page down", Scope.TABLE, palette=False),
+    ActionSpec("page_up", "pageup", "page_up", "A page up", Scope.TABLE, palette=False),
+    ActionSpec("mark_job", "space", "toggle_mark", "Mark the job (to compare runs)", Scope.TABLE),
     # The main screen.
     ActionSpec(
         "open_detail", "enter", "open_detail", "Open the job's detail", show=True, footer="Detail"

@@ -16,16 +16,16 @@ poller settings and the store.
 
 from __future__ import annotations
 
+import os
 import webbrowser
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from rich.console import COLOR_SYSTEMS
 from textual import work
 from textual.app import App, SystemCommand, get_system_commands_provider
 from textual.binding import BindingType
-from textual.filter import Monochrome
+from textual.filter import LineFilter, NoColor
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker
@@ -39,6 +39,7 @@ from tui.app.actions import (
     bindings_for,
     help_rows,
 )
+from tui.app.color_env import wants_no_color
 from tui.app.messages import CheckpointsArrived, ConnectionChanged, JobFinished, JobsChanged
 from tui.app.screens.confirm import ConfirmModal
 from tui.app.screens.help import HelpScreen
@@ -118,7 +119,11 @@ class FinetopApp(App[int]):
     ) -> None:
         """``client`` (tests) is used as is; otherwise ``connection`` (or one built from
         ``settings``) is started on mount and stopped on exit, with its demo simulator."""
-        super().__init__()
+        self._no_color = wants_no_color(settings.color_system, os.environ)
+        """Draw without colours (``--color-system none``, ``NO_COLOR``)."""
+        # Textual's own ANSI mode: NO_COLOR then strips colours (rather than greying them, which
+        # a 256-colour terminal receives as 256-colour codes) and ``:ansi`` styles apply.
+        super().__init__(ansi_color=True if self._no_color else None)
         self.animation_level = "none"
         self.settings = settings
         """The resolved settings."""
@@ -155,17 +160,19 @@ class FinetopApp(App[int]):
         self.file_names = FileNameLookup(self.clock)
         """Looks up the names of the shown job's files (failures not asked again soon)."""
         self._main: _MainScreenBase | None = None
-        self._apply_color_system(settings.color_system)
+        self._strip_colors = NoColor()
+        """The filter that strips colours when drawing without them (made once)."""
 
     # ------------------------------------------------------------------ setup
 
-    def _apply_color_system(self, color_system: str) -> None:
-        """``--color-system``: Textual reads it only from the environment, at import time."""
-        name = (color_system or "auto").lower()
-        if name in ("none", "mono", "monochrome", "no-color"):
-            self._filters.append(Monochrome())
-        elif name in COLOR_SYSTEMS:
-            self.console._color_system = COLOR_SYSTEMS[name]
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters; every colour stripped when drawing without colours (Textual does
+        it itself for ``NO_COLOR``, not for ``--color-system none``). The other colour systems
+        are settled before Textual loads (see :mod:`tui.app.color_env`)."""
+        filters = super().get_line_filters()
+        if self._no_color and not any(isinstance(f, NoColor) for f in filters):
+            return [*filters, self._strip_colors]
+        return filters
 
     @property
     def client(self) -> MistralClient:

@@ -21,15 +21,13 @@ Bounds, so memory after hours equals memory after minutes:
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
-from enum import StrEnum
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
 
 from tui.api.clock import Clock, SystemClock
 from tui.api.models import (
-    ACTIVE_STATUSES,
     Checkpoint,
     ClassifierJob,
     CompletionJob,
@@ -41,7 +39,7 @@ from tui.api.models import (
     StatusGroup,
     is_detail,
 )
-from tui.errors import ErrorKind, FinetopError
+from tui.errors import FinetopError
 from tui.monitor.changes import (
     Change,
     CheckpointsAdded,
@@ -51,13 +49,22 @@ from tui.monitor.changes import (
     JobChanged,
     JobGone,
 )
-from tui.monitor.progress import compute_progress
+from tui.monitor.job_view import (
+    Freshness,
+    JobSummary,
+    JobView,
+    job_of,
+    search_fields,
+    search_text,
+)
+from tui.monitor.ordering import JobRows, SortedJobs, filter_rows
 from tui.monitor.query import JobFilter, SortColumn, SortSpec
 
 __all__ = [
     "DETAIL_ONLY_FIELDS",
     "Freshness",
     "JobFilter",
+    "JobRows",
     "JobStore",
     "JobSummary",
     "JobView",
@@ -91,158 +98,6 @@ def to_list_item(job: Job) -> Job:
     return cls(**values, wire_keys=keys)
 
 
-class Freshness(StrEnum):
-    """How current a job's data is."""
-
-    FRESH = "fresh"
-    STALE = "stale"
-    FAILING = "failing"
-
-
-_STATUS_RANK: dict[str, int] = {
-    "RUNNING": 0,
-    "STARTED": 0,
-    "CANCELLATION_REQUESTED": 1,
-    "VALIDATING": 2,
-    "VALIDATED": 3,
-    "QUEUED": 4,
-    "FAILED": 5,
-    "FAILED_VALIDATION": 6,
-    "CANCELLED": 7,
-    "SUCCESS": 8,
-}
-
-
-@attrs.frozen
-class JobSummary:
-    """What the table shows about training, kept even when the detail body is evicted."""
-
-    step: int | None = None
-    """Highest checkpoint step seen."""
-    train_loss: float | None = None
-    """Train loss at the latest checkpoint."""
-    valid_loss: float | None = None
-    """Validation loss at the latest evaluated checkpoint (``0.0`` means not evaluated)."""
-    perplexity: float | None = None
-    """``valid_mean_token_accuracy`` (really ``2 ** valid_loss``) at that checkpoint."""
-    checkpoints: int = 0
-    """How many checkpoints the last detail held (after the cap)."""
-
-    @classmethod
-    def of(cls, details: JobDetails) -> JobSummary:
-        """The summary of a detail payload."""
-        by_step = details.checkpoints_by_step
-        if not by_step:
-            return cls()
-        last = by_step[-1]
-        evaluated = [c for c in by_step if c.metrics.evaluated]
-        last_eval = evaluated[-1] if evaluated else None
-        return cls(
-            step=last.step_number,
-            train_loss=last.metrics.train_loss,
-            valid_loss=last_eval.metrics.valid_loss if last_eval else None,
-            perplexity=last_eval.metrics.perplexity if last_eval else None,
-            checkpoints=len(by_step),
-        )
-
-
-def _search_fields(job: Job) -> tuple[str, str, str, str]:
-    return (job.id, job.model, job.suffix or "", job.fine_tuned_model or "")
-
-
-def _search_text(job: Job) -> str:
-    return "\n".join(_search_fields(job)).lower()
-
-
-@attrs.frozen
-class JobView:
-    """An immutable snapshot of one job as the store knows it.
-
-    Times (``listed_at``, ``detail_fetched_at``, ``error_at``) are on the store's monotonic clock.
-    """
-
-    job: Job
-    """The merged latest job: a ``JobDetails`` while its detail body is held, else a list item."""
-    listed_at: float | None = None
-    """When a list page last carried this job."""
-    detail_fetched_at: float | None = None
-    """When its detail was last fetched (kept after the body is evicted)."""
-    detail_final: bool = False
-    """The detail held was fetched after the job finished: it will not change again."""
-    watched_live: bool = False
-    """The store saw this job before it finished (so its final detail is worth fetching)."""
-    summary: JobSummary = attrs.field(factory=JobSummary)
-    """Last step and losses, kept across eviction."""
-    last_error: str | None = None
-    """The last error concerning this job (e.g. a payload problem with its path)."""
-    last_error_kind: ErrorKind | None = None
-    """The kind of ``last_error``."""
-    error_at: float | None = None
-    """When ``last_error`` happened."""
-    failures: int = 0
-    """Consecutive failed detail fetches of this job; reset by a successful one."""
-    search_text: str = attrs.field(default="", repr=False, eq=False)
-    """Lowercase id, model, suffix and fine-tuned model, precomputed for filtering."""
-
-    @property
-    def id(self) -> str:
-        """The job id."""
-        return self.job.id
-
-    @property
-    def has_detail(self) -> bool:
-        """Whether the detail body (events, checkpoints) is held right now."""
-        return is_detail(self.job)
-
-    @property
-    def details(self) -> JobDetails | None:
-        """The job as a ``JobDetails`` when its detail body is held."""
-        return self.job if is_detail(self.job) else None
-
-    @property
-    def name(self) -> str:
-        """The suffix, else the fine-tuned model, else empty."""
-        return self.job.suffix or self.job.fine_tuned_model or ""
-
-    @property
-    def fraction(self) -> float | None:
-        """Progress in [0, 1] from the summary's step (1.0 for SUCCESS)."""
-        if self.job.status == "SUCCESS":
-            return 1.0
-        total = self.job.training_steps
-        if self.summary.step is None or not total:
-            return None
-        return min(1.0, self.summary.step / total)
-
-    @property
-    def last_seen_at(self) -> float | None:
-        """The latest successful fetch of anything about this job."""
-        times = [t for t in (self.listed_at, self.detail_fetched_at) if t is not None]
-        return max(times) if times else None
-
-    def freshness(self, now: float, stale_after: float) -> Freshness:
-        """``FAILING`` if its last fetch failed, ``STALE`` if not seen for ``stale_after`` s."""
-        if self.failures:
-            return Freshness.FAILING
-        seen = self.last_seen_at
-        if seen is None or now - seen > stale_after:
-            return Freshness.STALE
-        return Freshness.FRESH
-
-    def eta(self, now_wall: float) -> float | None:
-        """Seconds to the planned last step (see :mod:`tui.monitor.progress`), if training."""
-        if self.job.status not in ACTIVE_STATUSES:
-            return None
-        return compute_progress(self.job, now_wall).eta
-
-
-def job_of(value: JobView | Job | None) -> Job | None:
-    """The job inside a store view, or the job itself (``None`` for ``None``)."""
-    if value is None or isinstance(value, CompletionJob | ClassifierJob):
-        return value
-    return value.job
-
-
 @attrs.define
 class _Marks:
     """What has already been reported for a job; survives detail eviction."""
@@ -259,15 +114,16 @@ def _event_key(event: Event) -> tuple[Any, ...]:
     return (event.created_at, event.name, event.status)
 
 
-_SortKey = Callable[[JobView], Any]
-
-
 class JobStore:
     """Jobs by id, merged and bounded. Not thread-safe: use it from one event loop.
 
     ``apply``/``apply_page``/``remove`` return the changes they caused, so the poller can pass
     them on; everything else only reads.
     """
+
+    RESORT_AFTER = 64
+    """Changed jobs beyond which (and beyond an eighth of all jobs) a query sorts everything
+    again rather than moving each changed job (a first listing, a full refresh)."""
 
     def __init__(
         self,
@@ -297,6 +153,14 @@ class JobStore:
         self._active: set[str] = set()
         """Ids of jobs that are not terminal."""
         self._selected: str | None = None
+        self._order: SortedJobs | None = None
+        """The jobs in the order last queried, kept up to date through ``_pending``."""
+        self._pending: set[str] = set()
+        """Jobs written since ``_order`` was last brought up to date."""
+        self._all_pinned = False
+        """The last eviction left only pinned bodies, and none was unpinned since."""
+        self._group_counts: dict[StatusGroup, int] = dict.fromkeys(StatusGroup, 0)
+        """How many jobs are in each status group, kept as jobs are written."""
 
     # ------------------------------------------------------------------ reading
 
@@ -337,10 +201,7 @@ class JobStore:
 
     def counts_by_group(self) -> dict[StatusGroup, int]:
         """How many jobs are in each status group (every group present, zeros included)."""
-        counts = dict.fromkeys(StatusGroup, 0)
-        for view in self._views.values():
-            counts[view.job.status_group] += 1
-        return counts
+        return dict(self._group_counts)
 
     def query(
         self,
@@ -351,46 +212,43 @@ class JobStore:
     ) -> list[JobView]:
         """Jobs passing ``filter``, ordered by ``sort`` (default: newest first).
 
-        Cheap enough to call on every keystroke: one pass over precomputed search text and one
-        sort. Missing values (no loss yet, no ETA) always come last; ties keep newest first.
+        Missing values (no loss yet, no ETA) always come last; ties keep newest first.
         """
-        flt = filter or JobFilter()
-        spec = sort or SortSpec()
-        views: Iterable[JobView] = self._views.values()
-        if not flt.is_empty:
-            groups, kind = flt.groups, flt.job_kind
-            terms, inverted = flt.terms, flt.inverted  # computed once, not per job
-            views = [
-                v
-                for v in views
-                if (not groups or v.job.status_group in groups)
-                and (kind is None or v.job.kind == kind)
-                and (not terms or all(t in v.search_text for t in terms) != inverted)
-            ]
-        # Base order: newest first, id as the final tie-breaker; the column sort is stable.
-        rows = sorted(views, key=lambda v: (-v.job.created_at, v.job.id))
-        if spec.column is SortColumn.CREATED:
-            return rows if spec.descending else rows[::-1]
-        key = self._sort_key(spec.column, self.clock.time() if now_wall is None else now_wall)
-        keyed = [(key(v), v) for v in rows]
-        present = [(k, v) for k, v in keyed if k is not None]
-        missing = [v for k, v in keyed if k is None]
-        present.sort(key=lambda kv: kv[0], reverse=spec.descending)
-        return [v for _, v in present] + missing
+        return self.query_rows(filter, sort, now_wall=now_wall).views
 
-    @staticmethod
-    def _sort_key(column: SortColumn, now_wall: float) -> _SortKey:
-        keys: dict[SortColumn, _SortKey] = {
-            SortColumn.STATUS: lambda v: _STATUS_RANK.get(v.job.status, 9),
-            SortColumn.MODEL: lambda v: v.job.model.lower(),
-            SortColumn.TYPE: lambda v: v.job.kind.value,
-            SortColumn.NAME: lambda v: v.name.lower() or None,
-            SortColumn.PROGRESS: lambda v: v.fraction,
-            SortColumn.TRAIN_LOSS: lambda v: v.summary.train_loss,
-            SortColumn.VALID_LOSS: lambda v: v.summary.valid_loss,
-            SortColumn.ETA: lambda v: v.eta(now_wall),
-        }
-        return keys[column]
+    def query_rows(
+        self,
+        filter: JobFilter | None = None,
+        sort: SortSpec | None = None,
+        *,
+        now_wall: float | None = None,
+    ) -> JobRows:
+        """Like :meth:`query`, as ids and views (what the job list keeps).
+
+        Cheap enough for every keystroke: the order of the last sort asked for is kept and
+        moved job by job as jobs change (:class:`~tui.monitor.ordering.SortedJobs`); a query
+        is one pass over precomputed search text.
+        """
+        order = self._sorted(
+            sort or SortSpec(), self.clock.time() if now_wall is None else now_wall
+        )
+        return filter_rows(order.ids, order.views, filter or JobFilter(), self._views.get)
+
+    def _sorted(self, spec: SortSpec, now_wall: float) -> SortedJobs:
+        """The kept order for ``spec``, brought up to date (rebuilt when much has changed)."""
+        order, pending = self._order, self._pending
+        rebuild = (
+            order is None
+            or order.spec != spec
+            or len(pending) > max(self.RESORT_AFTER, len(self._views) // 8)
+        )
+        if rebuild or order is None:
+            order = self._order = SortedJobs(spec, self._views.values(), now_wall)
+        else:
+            for job_id in pending:
+                order.update(job_id, self._views.get(job_id), now_wall)
+        pending.clear()
+        return order
 
     def needs_detail(self, job_id: str) -> bool:
         """Whether the job's detail should be fetched regardless of schedule.
@@ -416,6 +274,7 @@ class JobStore:
         if job_id is not None:
             self.touch(job_id)
         if previous is not None and previous != job_id:
+            self._all_pinned = False  # the previous selection's body may go now
             self._evict()
 
     def touch(self, job_id: str) -> None:
@@ -438,6 +297,8 @@ class JobStore:
         excess = len(self._details) - self.max_details
         if excess <= 0 and sum(self._details.values()) <= self.max_detail_checkpoints:
             return  # within both bounds even counting the pinned bodies: nothing to weigh
+        if self._all_pinned:
+            return  # over a bound with pinned bodies only, and none unpinned since
         unpinned = [(job_id, n) for job_id, n in self._details.items() if not self._pinned(job_id)]
         checkpoints = sum(n for _, n in unpinned)
         victims: list[str] = []
@@ -447,10 +308,13 @@ class JobStore:
             victims.append(job_id)
             excess -= 1
             checkpoints -= n
+        # Still over a bound: every body left is pinned. Hundreds of moving jobs each bring
+        # their detail; none of them is worth another pass until something is unpinned.
+        self._all_pinned = excess > 0 or checkpoints > self.max_detail_checkpoints
         for job_id in victims:
             del self._details[job_id]
             view = self._views[job_id]
-            self._views[job_id] = attrs.evolve(view, job=to_list_item(view.job), detail_final=False)
+            self._put(attrs.evolve(view, job=to_list_item(view.job), detail_final=False))
 
     # ------------------------------------------------------------------ writing
 
@@ -492,10 +356,10 @@ class JobStore:
             if old is None or not old.has_detail or old.detail_final != merged.is_terminal:
                 changes.append(DetailFetched(job.id, final=merged.is_terminal))
 
-        base = old or JobView(job=merged, search_text=_search_text(merged))
+        base = old or JobView(job=merged, search_text=search_text(merged))
         updates: dict[str, Any] = {"job": merged}
-        if old is not None and _search_fields(old.job) != _search_fields(merged):
-            updates["search_text"] = _search_text(merged)
+        if old is not None and search_fields(old.job) != search_fields(merged):
+            updates["search_text"] = search_text(merged)
         if details is not None:
             # Only a detail clears a detail failure (a list item says nothing about it).
             updates.update(failures=0, last_error=None, last_error_kind=None, error_at=None)
@@ -509,13 +373,14 @@ class JobStore:
                 updates["detail_final"] = False
         if not merged.is_terminal:
             updates["watched_live"] = True
-        view = attrs.evolve(base, **updates)
-        self._views[job.id] = view
+        self._put(attrs.evolve(base, **updates))
 
         if merged.is_terminal:
             self._active.discard(job.id)
         else:
             self._active.add(job.id)
+        if not self._pinned(job.id):
+            self._all_pinned = False  # its body (if any) may be evicted
         if details is not None:
             self._details[job.id] = len(details.checkpoints)
             self._details.move_to_end(job.id)
@@ -524,8 +389,11 @@ class JobStore:
 
     def remove(self, job_id: str) -> list[Change]:
         """Forget a job the API no longer knows (404); returns ``[JobGone]`` if it was known."""
-        if self._views.pop(job_id, None) is None:
+        view = self._views.pop(job_id, None)
+        if view is None:
             return []
+        self._group_counts[view.job.status_group] -= 1
+        self._pending.add(job_id)
         self._marks.pop(job_id, None)
         self._details.pop(job_id, None)
         self._active.discard(job_id)
@@ -538,15 +406,27 @@ class JobStore:
         view = self._views.get(job_id)
         if view is None:
             return
-        self._views[job_id] = attrs.evolve(
-            view,
-            last_error=str(error),
-            last_error_kind=error.kind,
-            error_at=self.clock.monotonic() if at is None else at,
-            failures=view.failures + 1,
+        self._put(
+            attrs.evolve(
+                view,
+                last_error=str(error),
+                last_error_kind=error.kind,
+                error_at=self.clock.monotonic() if at is None else at,
+                failures=view.failures + 1,
+            )
         )
 
     # ------------------------------------------------------------------ helpers
+
+    def _put(self, view: JobView) -> None:
+        """Store a job's view (every write goes through here: counts and order follow)."""
+        job_id = view.job.id
+        old = self._views.get(job_id)
+        if old is not None:
+            self._group_counts[old.job.status_group] -= 1
+        self._group_counts[view.job.status_group] += 1
+        self._views[job_id] = view
+        self._pending.add(job_id)
 
     def _capped(self, details: JobDetails) -> JobDetails:
         updates: dict[str, Any] = {}

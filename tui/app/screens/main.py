@@ -15,23 +15,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.cells import cell_len
+import attrs
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.css.query import NoMatches
-from textual.events import Click, DescendantBlur, DescendantFocus, Key, Resize, ScreenResume
+from textual.events import DescendantBlur, DescendantFocus, Key, Resize, ScreenResume
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input
 
 from tui.api.models import StatusGroup
 from tui.app.actions import Scope, bindings_for, first_key
 from tui.app.messages import CheckpointsArrived, ConnectionChanged, JobsChanged
 from tui.app.widgets.detail_pane import DetailPane
 from tui.app.widgets.footer import FitFooter
-from tui.app.widgets.job_rows import COLUMNS
+from tui.app.widgets.job_columns import COLUMN_BY_KEY
 from tui.app.widgets.job_table import JobTable
 from tui.app.widgets.metrics import MetricsPanel
 from tui.app.widgets.ordered_input import OrderedInput
@@ -71,7 +71,8 @@ _SORT_TO_COLUMN: dict[SortColumn, str] = {
     SortColumn.VALID_LOSS: "valid",
     SortColumn.ETA: "eta",
 }
-assert set(_SORT_TO_COLUMN.values()) <= {key for key, _, _ in COLUMNS}
+assert set(_SORT_TO_COLUMN.values()) <= set(COLUMN_BY_KEY)
+_COLUMN_TO_SORT: dict[str, SortColumn] = {key: column for column, key in _SORT_TO_COLUMN.items()}
 
 
 class FilterInput(OrderedInput):
@@ -87,9 +88,10 @@ class _MainScreenBase(Screen[None]):
     """Seconds the cursor must rest on a job before its detail is fetched."""
     SHOW_DELAY = 0.06
     """Seconds the cursor must rest on a job before the detail pane shows it."""
-    FILTER_DELAY = 0.08
-    """Seconds of typing pause before the filter applies."""
     TIME_REFRESH = 5.0
+    REFRESH_EVERY = 0.05
+    """Seconds at least between two re-queries for polled changes: details arriving one by
+    one (hundreds at start) are applied together instead of each re-reading every job."""
     """Seconds between refreshes of the visible rows' age, progress and ETA."""
 
     def __init__(self) -> None:
@@ -108,7 +110,12 @@ class _MainScreenBase(Screen[None]):
         """How many jobs the last sync showed."""
         self._select_timer: Timer | None = None
         self._show_timer: Timer | None = None
-        self._filter_timer: Timer | None = None
+        self._show_pending: str | None = None
+        self._cooldown: Timer | None = None
+        """Set while changes wait for :data:`REFRESH_EVERY` to pass since the last re-query."""
+        """The job the show timer will show."""
+        self._filter_typed: str | None = None
+        """Filter text typed and not applied yet (keys typed in one burst apply once)."""
 
     @property
     def finetop(self) -> ScreenHost:
@@ -120,9 +127,6 @@ class _MainScreenBase(Screen[None]):
         with Container(id="body"):
             with Vertical(id="jobs-pane"):
                 yield JobTable(id="jobs")
-                badge = Static(id="jobs-new-badge")  # after the table: drawn over it
-                badge.display = False
-                yield badge
             with Vertical(id="side"):
                 yield MetricsPanel(id="metrics")
                 # The pane is not focusable itself; its scroll container is, so tab/enter can
@@ -141,6 +145,7 @@ class _MainScreenBase(Screen[None]):
 
     def on_mount(self) -> None:
         self.table.focus()
+        self.table.badge_key = first_key("top", self.finetop.keymap)
         self._update_layout(self.app.size.width, self.app.size.height)
         self.table.set_sort_marker(
             _SORT_TO_COLUMN[self.sort_spec.column], self.sort_spec.descending
@@ -183,7 +188,6 @@ class _MainScreenBase(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self._update_layout(event.size.width, event.size.height)
-        self.call_after_refresh(self._place_new_badge)
 
     def _update_layout(self, width: int, height: int) -> None:
         wide = width >= WIDE_WIDTH
@@ -201,12 +205,18 @@ class _MainScreenBase(Screen[None]):
         return self.is_active and not self.finetop.paused
 
     def on_jobs_changed(self, message: JobsChanged) -> None:
-        changed = message.job_ids | message.gone
+        self._deferred |= message.job_ids | message.gone
         self.table.forget(message.gone)
-        if not self._painting():
-            self._deferred |= changed
-            return
-        self.refresh_jobs(changed)
+        if not self._painting() or self._cooldown is not None:
+            return  # applied when visible again, or when the cooldown ends
+        self.flush_deferred()
+        self._cooldown = self.set_timer(self.REFRESH_EVERY, self._cooldown_over)
+
+    def _cooldown_over(self) -> None:
+        self._cooldown = None
+        if self._deferred and self._painting():
+            self.flush_deferred()
+            self._cooldown = self.set_timer(self.REFRESH_EVERY, self._cooldown_over)
 
     def on_checkpoints_arrived(self, message: CheckpointsArrived) -> None:
         # The store already holds them; the detail and metrics re-read the job.
@@ -237,16 +247,14 @@ class _MainScreenBase(Screen[None]):
             return
         store = self.finetop.store
         now = self.finetop.wall_now()
-        views = store.query(self.job_filter, self.sort_spec, now_wall=now)
-        self.table.sync(views, now, changed)
-        self._views_shown = len(views)
+        rows = store.query_rows(self.job_filter, self.sort_spec, now_wall=now)
+        self.table.sync(rows, now, changed)
+        self._views_shown = len(rows)
         highlighted = self.highlighted_job_id
         if highlighted != self.shown_job_id:
-            # A job under the cursor the user did not move to (the first row on opening, the
-            # row a filter left highlighted): the row event will not see it as new, so ask
-            # for its detail here.
-            self._show_job(highlighted)
-            self._select_soon(highlighted)
+            # Another job under the cursor (the first row on opening, the row a filter left
+            # highlighted): shown once the list's frame is out, as a cursor move is.
+            self._follow_cursor(highlighted)
         elif highlighted is not None and (changed is None or highlighted in changed):
             self._show_job(highlighted)
         self.update_status()
@@ -294,21 +302,35 @@ class _MainScreenBase(Screen[None]):
 
     # ------------------------------------------------------------------ selection
 
-    @on(DataTable.RowHighlighted, "#jobs")
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        job_id = event.row_key.value if event.row_key is not None else None
-        # Redrawing the detail pane (and its relayout) for every row the cursor passes costs
-        # more than moving the cursor: show the row the cursor rests on, a moment later.
+    @property
+    def marked_job_ids(self) -> frozenset[str]:
+        """The jobs marked in the list (``space``), to compare their runs."""
+        return self.table.marked_ids
+
+    @on(JobTable.Highlighted, "#jobs")
+    def _row_highlighted(self, event: JobTable.Highlighted) -> None:
+        self._follow_cursor(event.job_id)
+
+    def _follow_cursor(self, job_id: str | None) -> None:
+        """Show the job the cursor rests on, a moment later, and ask for its detail.
+
+        Redrawing the detail pane (and its relayout) for every row the cursor passes costs
+        more than moving the cursor, and would hold back the list's own frame.
+        """
         if self._show_timer is not None:
+            if self._show_pending == job_id:
+                return  # already on its way
             self._show_timer.stop()
             self._show_timer = None
         if job_id == self.shown_job_id:
             return
+        self._show_pending = job_id
         self._show_timer = self.set_timer(self.SHOW_DELAY, lambda: self._show_rested(job_id))
         self._select_soon(job_id)
 
     def _show_rested(self, job_id: str | None) -> None:
         self._show_timer = None
+        self._show_pending = None
         if job_id != self.shown_job_id:
             self._show_job(job_id)
 
@@ -321,32 +343,20 @@ class _MainScreenBase(Screen[None]):
             self.SELECT_DELAY, lambda: self.finetop.select_job(job_id)
         )
 
-    @on(JobTable.NewAbove)
-    def _new_above(self, event: JobTable.NewAbove) -> None:
-        badge = self.query_one("#jobs-new-badge", Static)
-        badge.display = event.count > 0
-        if event.count:
-            key = first_key("top", self.finetop.keymap)
-            badge.update(f"▲ {event.count} new above · {key} to see them")
-            self._place_new_badge()
-
-    def _place_new_badge(self) -> None:
-        """Right-align the badge over the table's header: it covers no job row while shown."""
-        badge = self.query_one("#jobs-new-badge", Static)
-        if not badge.display:
-            return
-        width = cell_len(str(badge.content)) + 2  # its padding
-        pane_width = self.query_one("#jobs-pane").size.width
-        badge.styles.offset = (max(0, pane_width - width - 1), 0)
-
-    @on(Click, "#jobs-new-badge")
-    def _new_badge_clicked(self) -> None:
-        self.table.action_scroll_top()
-
-    @on(DataTable.RowSelected, "#jobs")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(JobTable.Selected, "#jobs")
+    def _row_selected(self, event: JobTable.Selected) -> None:
         event.stop()
         self.action_open_detail()
+
+    @on(JobTable.SortClicked, "#jobs")
+    def _sort_clicked(self, event: JobTable.SortClicked) -> None:
+        column = _COLUMN_TO_SORT.get(event.column)
+        if column is None:
+            return  # a column that does not sort (the id, the curve)
+        if column is self.sort_spec.column:
+            self._set_sort(self.sort_spec.toggled())
+        else:
+            self._set_sort(attrs.evolve(self.sort_spec, column=column))
 
     # ------------------------------------------------------------------ filter
 
@@ -395,11 +405,16 @@ class _MainScreenBase(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        # Typing fast should filter once, not once per keystroke, with thousands of jobs.
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        value = event.value
-        self._filter_timer = self.set_timer(self.FILTER_DELAY, lambda: self.set_filter_text(value))
+        # Applied at once, after the messages already queued: keys typed in one burst (a
+        # paste, a quick typist over SSH) filter once, with the last text.
+        if self._filter_typed is None:
+            self.call_later(self._apply_typed_filter)
+        self._filter_typed = event.value
+
+    def _apply_typed_filter(self) -> None:
+        text, self._filter_typed = self._filter_typed, None
+        if text is not None:
+            self.set_filter_text(text)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -424,6 +439,10 @@ class _MainScreenBase(Screen[None]):
         """Move to the next status group filter."""
         names = list(GROUP_FILTERS)
         self.action_group(names[(names.index(self.group_name) + 1) % len(names)])
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the highlighted job (the palette's way to the list's ``space``)."""
+        self.table.action_toggle_mark()
 
     # ------------------------------------------------------------------ sort
 
@@ -454,8 +473,7 @@ class _MainScreenBase(Screen[None]):
     def action_close_detail(self) -> None:
         """Back to the list (closes the full detail view and the filter bar's focus)."""
         if self.filter_input.has_focus:
-            if self._filter_timer is not None:
-                self._filter_timer.stop()
+            self._filter_typed = None
             self.filter_input.value = ""
             self.set_filter_text("")
             self.remove_class("-filtering")

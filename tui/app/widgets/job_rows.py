@@ -1,67 +1,51 @@
 """The cells of a job list row, built from a :class:`JobView` with no widget around them.
 
-:data:`COLUMNS` names every column in display order, :func:`fit_columns` picks the ones that fit
-a width, :func:`row_cells` builds a job's whole row and :func:`time_cells` the cells that change
-with the clock alone. Nothing here holds state or needs a running app: the table widget
-(:mod:`tui.app.widgets.job_table`) keeps its rows in step with these.
+:func:`row_cells` builds every cell of a job's row (keyed by column, see
+:mod:`tui.app.widgets.job_columns`), :func:`time_cells` the cells that change with the clock
+alone and :func:`content_widths` the widths the columns sized by content measure. Nothing here
+holds state or needs a running app. Server text (names, models, statuses) goes through the
+display boundary (:func:`tui.display.text.safe_text`) and is never read as markup.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 
 import attrs
+from rich.cells import cell_len
 from rich.text import Text
 
-from tui.api.models import Job, StatusGroup, status_group
-from tui.app.widgets.status_badge import DEFAULT_GROUP_STYLES
+from tui.api.models import Job, StatusGroup, is_detail, status_group
+from tui.app.widgets.status_badge import DEFAULT_GROUP_STYLES, group_styles_from_theme
 from tui.display.formats import MISSING, fmt_age, fmt_duration, fmt_loss, short_id
+from tui.display.text import safe_text
 from tui.monitor.labels import status_label
+from tui.monitor.naming import job_name, short_model
 from tui.monitor.progress import compute_progress
 from tui.monitor.store import JobView
 
 __all__ = [
-    "COLUMNS",
-    "COLUMN_INDEX",
+    "CONTENT_KEYS",
+    "SPARK_LEVELS",
     "TIME_COLUMNS",
     "CellStyles",
-    "JobIdCell",
-    "fit_columns",
+    "content_widths",
+    "name_text",
     "row_cells",
+    "sparkline",
     "status_cell",
     "time_cells",
 ]
 
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("status", "Status", 12),
-    ("id", "Id", 8),
-    ("name", "Name", 12),
-    ("progress", "Progress", 18),
-    ("eta", "ETA/took", 8),
-    ("train", "Train", 6),
-    ("valid", "Valid", 6),
-    ("model", "Model", 14),
-    ("type", "Type", 5),
-    ("age", "Age", 7),
-)
-"""``(key, label, width)`` of every column, in display order. What tells a run apart and how it
-is doing come first, so an 80-column terminal shows them without scrolling sideways. The name
-column's width is its minimum: it grows into the room the other columns leave."""
-
-DROP_ORDER: tuple[str, ...] = ("type", "age", "model", "valid", "train", "eta")
-"""Columns left out, in this order, while the shown ones are wider than the table."""
-NAME_MAX_WIDTH = 30
-"""The widest the name column grows."""
-CELL_PADDING = 1
-"""The table's padding on each side of a cell (DataTable's default)."""
-SCROLLBAR_WIDTH = 1
-"""Room kept for the vertical scrollbar (``scrollbar-size-vertical`` in app.tcss)."""
-
 TIME_COLUMNS = ("age", "progress", "eta")
 """Columns whose text depends on ``now`` (refreshed for visible rows on a timer), in the order
 :func:`time_cells` returns them."""
-COLUMN_INDEX = {key: index for index, (key, _, _) in enumerate(COLUMNS)}
-"""Each column's index in :data:`COLUMNS` (and in what :func:`row_cells` returns)."""
+
+SPARK_LEVELS = "▁▂▃▄▅▆▇█"
+"""The sparkline's eight heights."""
+SPARK_WIDTH = 8
+"""Points in a row's sparkline (the column's width)."""
 
 _KIND_WORDS = {"completion": "compl", "classifier": "class"}
 
@@ -72,33 +56,6 @@ BAR_FILLED = "█"
 BAR_EMPTY = "·"
 """The empty part is a dot, not a shaded block: in the cursor row (dark text on the accent
 colour) a shaded block would read as filled and the bar as inverted."""
-
-
-def fit_columns(width: int) -> tuple[tuple[str, int], ...]:
-    """``(key, width)`` of the columns shown in a table ``width`` cells wide (scrollbar
-    included), in display order; the name column takes what is left, up to its maximum."""
-    widths = {key: column_width for key, _, column_width in COLUMNS}
-    shown = [key for key, _, _ in COLUMNS]
-    room = width - SCROLLBAR_WIDTH
-
-    def total() -> int:
-        return sum(widths[key] + 2 * CELL_PADDING for key in shown)
-
-    for key in DROP_ORDER:
-        if total() <= room:
-            break
-        shown.remove(key)
-    widths["name"] = max(widths["name"], min(NAME_MAX_WIDTH, widths["name"] + room - total()))
-    return tuple((key, widths[key]) for key in shown)
-
-
-class JobIdCell(Text):
-    """The id cell: shows the short id and carries the full one (used to reorder rows)."""
-
-    def __init__(self, job_id: str) -> None:
-        super().__init__(short_id(job_id), no_wrap=True, end="")
-        self.job_id = job_id
-        """The full job id."""
 
 
 def status_cell(status: str, styles: Mapping[StatusGroup, str] | None = None) -> Text:
@@ -121,18 +78,58 @@ def _steps_label(step: int, total: int) -> str:
 
 
 def _plain(value: str | None, style: str = "") -> Text:
-    """User data as plain text: a suffix with ``[`` must never be read as markup."""
+    """Server text (already through ``safe_text``) as plain text, never read as markup."""
     return Text(value or MISSING, style=style, no_wrap=True, overflow="ellipsis", end="")
 
 
-def _name(job: Job) -> str | None:
-    if job.suffix:
-        return job.suffix
-    model = job.fine_tuned_model
-    if model and model.startswith("ft:"):
-        # ft:base:workspace:suffix:hash — the tail is what tells models apart.
-        return ":".join(model.split(":")[-2:])
-    return model
+def name_text(job: Job) -> tuple[str, bool]:
+    """What the name column shows, and whether it stands in for a missing name (the base
+    model, drawn muted: a job without a suffix has no name of its own)."""
+    name = job_name(job)
+    if name:
+        return safe_text(name), False
+    return safe_text(job.model), True
+
+
+def sparkline(values: Sequence[float], width: int = SPARK_WIDTH) -> str:
+    """``values`` as at most ``width`` bar heights (evenly thinned), lowest to highest."""
+    points = [value for value in values if math.isfinite(value)]
+    if len(points) > width:
+        step = len(points) / width
+        points = [points[min(len(points) - 1, round((i + 1) * step) - 1)] for i in range(width)]
+    if not points:
+        return ""
+    low, high = min(points), max(points)
+    top = len(SPARK_LEVELS) - 1
+    if high == low:
+        return SPARK_LEVELS[top // 2] * len(points)
+    return "".join(SPARK_LEVELS[round((value - low) / (high - low) * top)] for value in points)
+
+
+def _train_curve(view: JobView) -> str:
+    """The train-loss sparkline of a running job whose checkpoints the store holds."""
+    job = view.job
+    if status_group(job.status) is not StatusGroup.RUNNING or not is_detail(job):
+        return ""
+    return sparkline(
+        [c.metrics.train_loss for c in job.checkpoints_by_step if c.metrics.train_loss is not None]
+    )
+
+
+def content_widths(job: Job) -> tuple[int, int, int, int]:
+    """Widths of the job's status, name, model and short model cells (as :func:`row_cells`
+    draws them), for the columns sized by their content."""
+    model = safe_text(job.model)
+    return (
+        cell_len(status_label(job.status, short=True)),
+        cell_len(name_text(job)[0]),
+        cell_len(model),
+        cell_len(short_model(model)),
+    )
+
+
+CONTENT_KEYS = ("status", "name", "model", "model_short")
+"""What each of :func:`content_widths` measures (the keys :func:`fit_columns` reads)."""
 
 
 def time_cells(view: JobView, now: float, muted: str = "dim") -> tuple[Text, Text, Text]:
@@ -178,23 +175,33 @@ class CellStyles:
     """Secondary text: a finished run's duration, the base model standing in for a name.
     High-contrast themes use italic instead: dim text on the cursor row is unreadable."""
 
+    @classmethod
+    def from_theme(cls, variables: Mapping[str, str], *, ansi: bool) -> CellStyles:
+        """The styles a theme gives (ANSI themes keep the terminal's own colours)."""
+        muted = variables.get("finetop-muted-style", "dim")
+        if ansi:
+            return cls(muted=muted)
+        return cls(groups=group_styles_from_theme(variables), muted=muted)
 
-def row_cells(view: JobView, now: float, styles: CellStyles | None = None) -> tuple[Text, ...]:
-    """Every cell of a job's row, in :data:`COLUMNS` order."""
+
+def row_cells(view: JobView, now: float, styles: CellStyles | None = None) -> dict[str, Text]:
+    """Every cell of a job's row, keyed by column (``model_short``: the short model name)."""
     job = view.job
     styles = styles or CellStyles()
     age, prog, eta = time_cells(view, now, styles.muted)
-    cells = {
+    name, stands_in = name_text(job)
+    model = safe_text(job.model)
+    return {
         "status": status_cell(job.status, styles.groups),
-        "id": JobIdCell(job.id),
-        "model": _plain(job.model),
-        "type": Text(_KIND_WORDS.get(str(job.kind), job.job_type), no_wrap=True, end=""),
-        # No suffix and no fine-tuned model yet: the base model (dim) still says what it is.
-        "name": _plain(_name(job)) if _name(job) else _plain(job.model, style=styles.muted),
-        "age": age,
+        "id": Text(short_id(job.id), no_wrap=True, end=""),
+        "name": _plain(name, style=styles.muted if stands_in else ""),
+        "model": _plain(model),
+        "model_short": _plain(short_model(model)),
         "progress": prog,
+        "eta": eta,
         "train": Text(fmt_loss(view.summary.train_loss), no_wrap=True, end=""),
         "valid": Text(fmt_loss(view.summary.valid_loss), no_wrap=True, end=""),
-        "eta": eta,
+        "spark": Text(_train_curve(view), no_wrap=True, end=""),
+        "age": age,
+        "type": Text(_KIND_WORDS.get(str(job.kind), job.job_type), no_wrap=True, end=""),
     }
-    return tuple(cells[key] for key, _, _ in COLUMNS)

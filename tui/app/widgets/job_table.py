@@ -1,458 +1,594 @@
-"""The job list: a DataTable keyed by job id, diffed cell by cell, never cleared per poll.
+"""The job list: a Line API widget that owns its rendering, rows keyed by job id.
 
-:meth:`JobTable.sync` takes the jobs to show, in order, and makes the table match: it removes
-rows that left, adds rows that arrived, rewrites only the cells whose text changed (column widths
-are fixed, so no width pass) and reorders rows with one ``sort`` when the order moved. The
-highlighted job keeps the cursor through all of it; a new job never steals it.
+:meth:`JobTable.sync` takes the jobs to show, in order (:class:`~tui.monitor.ordering.JobRows`
+from the store). The list keeps them as two lists -- no per-row widget state -- and draws only
+the lines on screen (:meth:`render_line`), from cells cached per job
+(:class:`~tui.app.widgets.job_lines.RowPainter`). After a sync it repaints only what changed in
+view: a line that shows another job or gained or lost the cursor, else only the cells that draw
+differently -- a poll that brings one job a checkpoint repaints that row's progress, losses and
+ETA, nothing else.
 
-The table never scrolls sideways: the columns that fit its width are shown (the least useful
-ones, type, age and model, go first) and the name column takes the room left over (see
-:func:`~tui.app.widgets.job_rows.fit_columns`). Only a resize that changes that choice
-rebuilds the rows.
+The cursor belongs to a job: it stays on it across polls, filters and re-sorts, and a new job
+never takes it. Once the list is scrolled down, rows arriving above leave the view where it is;
+the header counts them (``▲ 3 new above``) until they are scrolled to. The header also shows
+the sort, on its column's label or, when that column is not shown, in its spare cells.
+
+``space`` marks jobs (a glyph in the gutter); :attr:`JobTable.marked_ids` lists them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import ClassVar
+from typing import ClassVar, TypeAlias
 
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Region
-from textual.message import Message
-from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, DuplicateKey, Row, RowKey
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from tui.app.actions import Scope, bindings_for
-from tui.app.widgets.job_rows import (
-    COLUMN_INDEX,
-    COLUMNS,
-    TIME_COLUMNS,
-    CellStyles,
-    fit_columns,
-    row_cells,
-    time_cells,
+from tui.app.widgets.job_columns import COLUMN_BY_KEY, Layout, fit_columns
+from tui.app.widgets.job_header import (
+    PlacedNote,
+    header_line,
+    list_notes,
+    sort_note_room,
 )
-from tui.app.widgets.status_badge import group_styles_from_theme
+from tui.app.widgets.job_lines import ColumnMeasures, RowPainter
+from tui.app.widgets.job_messages import Highlighted, MarksChanged, NewAbove, Selected, SortClicked
+from tui.app.widgets.job_rows import TIME_COLUMNS, CellStyles, time_cells
+from tui.monitor.ordering import JobRows
 from tui.monitor.store import JobView
 
 __all__ = ["JobTable"]
 
 
-class JobTable(DataTable[Text]):
-    """The job list. Rows are keyed by job id; ``sync`` keeps them in step with the store."""
+class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
+    """The job list (see the module docstring)."""
 
+    DEFAULT_CSS = """
+    JobTable {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-gutter: stable;
+        &:focus {
+            background-tint: $foreground 5%;
+        }
+        & > .job-table--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        &:ansi > .job-table--header {
+            background: ansi_bright_blue;
+            color: ansi_default;
+        }
+        & > .job-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .job-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        /* Without colours (NO_COLOR, --color-system none) the cursor still shows. */
+        &:ansi > .job-table--cursor {
+            text-style: reverse;
+        }
+        & > .job-table--badge {
+            background: $accent;
+            color: $background;
+            text-style: bold;
+        }
+        & > .job-table--sort-note {
+            color: $text-muted;
+            text-style: italic;
+        }
+        & > .job-table--mark {
+            color: $accent;
+            text-style: bold;
+        }
+    }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "job-table--header",
+        "job-table--cursor",
+        "job-table--badge",
+        "job-table--sort-note",
+        "job-table--mark",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         *bindings_for(Scope.TABLE, read_only=False),
-        # DataTable's own enter binding (hidden) would hide the screen's from the footer: the
-        # same key, shown, under the screen's binding id (so a keymap moves both).
+        # The screen's "open detail" key, shown in the footer while the list has the focus,
+        # under the screen's binding id (so a keymap moves both).
         Binding("enter", "select_cursor", "Detail", show=True, id="open_detail"),
     ]
 
-    class NewAbove(Message):
-        """The number of jobs that arrived above the rows in view, not yet scrolled to."""
-
-        def __init__(self, count: int) -> None:
-            super().__init__()
-            self.count = count
-
-    _holding_view = False
-    """Set while ``sync`` moves the cursor to its job without scrolling to it (a class default:
-    DataTable scrolls to its cursor during its own ``__init__``)."""
-
-    REBUILD_THRESHOLD = 300
-    """Removing more rows than this rebuilds the table (``remove_row`` is linear per call)."""
-    DETACHED_LIMIT = 20_000
-    """Most detached rows whose cells are kept for reuse."""
+    Highlighted: TypeAlias = Highlighted
+    Selected: TypeAlias = Selected
+    NewAbove: TypeAlias = NewAbove
+    MarksChanged: TypeAlias = MarksChanged
+    SortClicked: TypeAlias = SortClicked
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
-        self._cells: dict[str, tuple[Text, ...]] = {}
-        """The cells each row shows, to write only those that changed."""
-        self._order: list[str] = []
-        """Job ids in display order, as last synced."""
-        self._views: dict[str, JobView] = {}
-        """The view each row was drawn from."""
-        self._detached: dict[str, tuple[JobView, tuple[Text, ...]]] = {}
-        """Cells of rows a filter removed, reused when the same (unchanged) view comes back."""
-        self._layout: tuple[tuple[str, int], ...] = ()
-        """The columns shown and their widths (see :func:`fit_columns`)."""
-        self._shown: list[int] = []
-        """Indexes into :data:`COLUMNS` of the columns shown."""
-        self._sort_marker: tuple[str | None, bool] = (None, False)
-        self._styles = CellStyles()
+        super().__init__(id=id)
+        self._ids: list[str] = []
+        """Job ids in display order."""
+        self._views: list[JobView] = []
+        """The view each row draws, index for index with ``_ids``."""
+        self._cursor = 0
+        """The cursor's row."""
         self._now = 0.0
-        self._leaving: set[str] = set()
-        """Rows of jobs that no longer exist, removed (not kept for reuse) at the next sync."""
+        """Wall time the time cells are drawn for."""
+        self._painter = RowPainter()
+        self._measures = ColumnMeasures()
+        self._layout = Layout()
+        """The columns shown (see :func:`fit_columns`)."""
+        self._sorted_by: tuple[str | None, bool] = (None, False)
+        """The sorted column's key and direction (``True``: descending)."""
+        self._marked: set[str] = set()
+        """Jobs marked with ``space``."""
         self._unseen_above: set[str] = set()
         """Jobs that arrived above the view while it was scrolled down, not yet scrolled to."""
-
-    def on_mount(self) -> None:
-        self._styles = self._theme_styles()
-        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-        self._fit(self.size.width or self.app.size.width)
-
-    def _theme_styles(self) -> CellStyles:
-        theme = self.app.current_theme
-        variables = self.app.theme_variables
-        muted = variables.get("finetop-muted-style", "dim")
-        if theme.name.startswith("textual-ansi") or self.app.ansi_color:
-            return CellStyles(muted=muted)
-        return CellStyles(groups=group_styles_from_theme(variables), muted=muted)
-
-    def _theme_changed(self, _theme: object) -> None:
-        styles = self._theme_styles()
-        if styles == self._styles:
-            return
-        self._styles = styles
-        with self.app.batch_update():
-            for job_id in self._order:
-                view = self._views.get(job_id)
-                if view is not None:
-                    self._write(job_id, self._cells[job_id], self._row_cells(view, self._now))
-        self._detached.clear()
-
-    def _row_cells(self, view: JobView, now: float) -> tuple[Text, ...]:
-        return row_cells(view, now, self._styles)
-
-    def on_resize(self) -> None:
-        self._fit(self.region.width)
-
-    @property
-    def shown_columns(self) -> list[str]:
-        """Keys of the columns shown, in display order."""
-        return [key for key, _ in self._layout]
-
-    def _fit(self, width: int) -> None:
-        """Show the columns that fit ``width``; rebuild the rows when that choice changes."""
-        if width <= 0:
-            return
-        layout = fit_columns(width)
-        if layout == self._layout:
-            return
-        if [key for key, _ in layout] == self.shown_columns:
-            # Only the name column's width moved (a resize drag): no rebuild of the rows.
-            self._layout = layout
-            for key, column_width in layout:
-                self.columns[key].width = column_width  # type: ignore[index]
-            self._require_update_dimensions = True
-            self._clear_caches()
-            self.refresh()
-            return
-        self._layout = layout
-        self._shown = [COLUMN_INDEX[key] for key, _ in layout]
-        keep = self.highlighted_job_id
-        labels = {key: label for key, label, _ in COLUMNS}
-        with self.app.batch_update():
-            # DataTable.clear, whatever the instance's clear is: this is a layout change.
-            DataTable.clear(self, columns=True)
-            for key, column_width in layout:
-                self.add_column(labels[key], key=key, width=column_width)
-            self._append_rows(
-                [(job_id, self._shown_cells(self._cells[job_id])) for job_id in self._order]
-            )
-            self.set_sort_marker(*self._sort_marker)
-            self._restore_cursor(keep)
-
-    def _shown_cells(self, cells: tuple[Text, ...]) -> list[Text]:
-        return [cells[index] for index in self._shown]
+        self._notes: list[PlacedNote] = []
+        """The notes on the header line, as last drawn."""
+        self.badge_key = "g"
+        """The key the badge names to see new jobs (the screen sets it from the keymap)."""
 
     # ------------------------------------------------------------------ reading
 
     @property
-    def highlighted_job_id(self) -> str | None:
-        """The id of the job under the cursor, if any."""
-        if not self.row_count:
-            return None
-        try:
-            return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        except Exception:
-            return None
+    def row_count(self) -> int:
+        """How many jobs the list shows."""
+        return len(self._ids)
 
     @property
     def job_ids(self) -> list[str]:
         """Job ids in display order."""
-        return list(self._order)
-
-    def set_sort_marker(self, column: str | None, descending: bool) -> None:
-        """Mark the sorted column's header with an arrow."""
-        self._sort_marker = (column, descending)
-        for key, label, _ in COLUMNS:
-            if key not in self.columns:
-                continue
-            text = label
-            if key == column:
-                text = f"{label} {'▼' if descending else '▲'}"
-            self.columns[key].label = Text(text)  # type: ignore[index]
-        self.refresh()
-
-    # ------------------------------------------------------------------ writing
-
-    def sync(
-        self, views: Sequence[JobView], now: float, changed: Iterable[str] | None = None
-    ) -> None:
-        """Show ``views`` in this order; rewrite the cells of ``changed`` ids (``None``: all)."""
-        self._now = now
-        keep = self.highlighted_job_id
-        anchor = self._anchor()
-        wanted = [view.job.id for view in views]
-        wanted_set = set(wanted)
-        changed_set = None if changed is None else set(changed)
-        arrived: list[JobView] = []
-        with self.app.batch_update():
-            stale = [job_id for job_id in self._cells if job_id not in wanted_set]
-            if len(stale) > self.REBUILD_THRESHOLD:
-                self._rebuild(views, now)
-            else:
-                for job_id in stale:
-                    self.remove_row(job_id)
-                    self._park(job_id)
-                for view in views:
-                    job_id = view.job.id
-                    old = self._cells.get(job_id)
-                    if old is None:
-                        arrived.append(view)
-                    elif (
-                        changed_set is None
-                        or job_id in changed_set
-                        or (self._views.get(job_id) is not view)
-                    ):
-                        self._views[job_id] = view
-                        self._write(job_id, old, self._row_cells(view, now))
-                self._add(arrived, now)
-                if wanted != self._order:
-                    rank = {job_id: index for index, job_id in enumerate(wanted)}
-                    self.sort("id", key=lambda cell: rank[cell.job_id])
-            self._order = wanted
-            if anchor is None:
-                self._restore_cursor(keep)
-            else:
-                self._keep_in_view(anchor)
-                # The cursor follows its job without dragging the view along: scrolled away
-                # from it (a mouse wheel), the user stays where they are.
-                self._holding_view = True
-                try:
-                    self._restore_cursor(keep)
-                finally:
-                    self._holding_view = False
-        self._note_unseen(view.job.id for view in arrived)
-
-    def refresh_times(self, views: Iterable[JobView], now: float) -> None:
-        """Rewrite the time-dependent cells (age, progress, ETA) of ``views`` only."""
-        with self.app.batch_update():
-            for view in views:
-                old = self._cells.get(view.job.id)
-                if old is None:
-                    continue
-                new = list(old)
-                cells = time_cells(view, now, self._styles.muted)
-                for key, cell in zip(TIME_COLUMNS, cells, strict=True):
-                    new[COLUMN_INDEX[key]] = cell
-                self._write(view.job.id, old, tuple(new))
-
-    def forget(self, job_ids: Iterable[str]) -> None:
-        """Drop what is kept for jobs that no longer exist (their rows went with ``sync``).
-
-        A filtered-out row is kept for when the filter is cleared; a job gone from the
-        workspace never comes back, and keeping its row would grow with every job that ever
-        passed through a long-open window.
-        """
-        for job_id in job_ids:
-            self._detached.pop(job_id, None)
-            self._unseen_above.discard(job_id)
-            if job_id in self._cells:
-                self._leaving.add(job_id)  # its row goes at the next sync: not to be kept
+        return list(self._ids)
 
     @property
-    def parked_count(self) -> int:
-        """Rows kept for reuse (jobs a filter hides)."""
-        return len(self._detached)
+    def cursor_row(self) -> int:
+        """The cursor's row (0 when the list is empty)."""
+        return self._cursor
 
-    # ------------------------------------------------------------------ arrivals above
+    @property
+    def highlighted_job_id(self) -> str | None:
+        """The id of the job under the cursor, if any."""
+        return self._ids[self._cursor] if self._ids else None
+
+    @property
+    def shown_columns(self) -> list[str]:
+        """Keys of the columns shown, in display order."""
+        return self._layout.keys
+
+    @property
+    def column_layout(self) -> Layout:
+        """The columns shown and their widths."""
+        return self._layout
+
+    @property
+    def marked_ids(self) -> frozenset[str]:
+        """Jobs marked with ``space`` (shown or filtered out)."""
+        return frozenset(self._marked)
 
     @property
     def new_above(self) -> int:
         """How many jobs arrived above the view since it was last scrolled to them."""
         return len(self._unseen_above)
 
-    def _anchor(self) -> tuple[str, float] | None:
-        """The row the eye is on, and its distance from the top of the view.
+    @property
+    def parked_count(self) -> int:
+        """Jobs a filter hides whose measures are kept (jobs gone from the workspace are not)."""
+        return len(self._measures.ids() - set(self._ids))
 
-        Only once scrolled down: at the top, rows arriving above are what the user wants to see.
-        The cursor's row when it is in view, else the top row.
-        """
-        if self.scroll_y <= 0 or not self._order:
-            return None
-        top = int(self.scroll_y)
-        bottom = top + max(1, self.scrollable_content_region.height - self.header_height)
-        row = self.cursor_row if top <= self.cursor_row < bottom else top
-        if row >= len(self._order):
-            return None
-        return self._order[row], row - self.scroll_y
+    @property
+    def header_text(self) -> str:
+        """The header line as last drawn, without styles."""
+        line, _ = self._header()
+        return line.plain
 
-    def _keep_in_view(self, anchor: tuple[str, float]) -> None:
-        """Scroll so the anchored row stays on its line while rows come and go above it."""
-        if self._require_update_dimensions:
-            # The virtual height catches up on idle: scrolling now must not be clamped to the
-            # old height (nor show a frame of shifted rows), and the cursor's own scroll must
-            # not be deferred past the hold below.
-            self._require_update_dimensions = False
-            self._update_dimensions(())
-        job_id, offset = anchor
-        if RowKey(job_id) not in self._row_locations:
+    @property
+    def header_notes(self) -> list[PlacedNote]:
+        """The notes on the header line (the sort, the new-jobs badge), where they went."""
+        _, notes = self._header()
+        return notes
+
+    @property
+    def page_height(self) -> int:
+        """Rows in view (the header excluded)."""
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def visible_job_ids(self) -> list[str]:
+        """Ids of the rows currently scrolled into view."""
+        top = self.scroll_offset.y
+        return self._ids[top : top + self.page_height]
+
+    def get_cell(self, job_id: str, column: str) -> Text:
+        """The cell a job's row shows in ``column`` (``KeyError`` if it is not listed)."""
+        try:
+            view = self._views[self._ids.index(job_id)]
+        except ValueError:
+            raise KeyError(job_id) from None
+        if column == "model" and self._layout.short_model:
+            column = "model_short"
+        return self._painter.cells(view, self._now)[column]
+
+    # ------------------------------------------------------------------ writing
+
+    def sync(
+        self,
+        rows: JobRows | Sequence[JobView],
+        now: float,
+        changed: Iterable[str] | None = None,
+    ) -> None:
+        """Show ``rows`` in this order; redraw the rows of ``changed`` ids (``None``: all)."""
+        if not isinstance(rows, JobRows):
+            rows = JobRows.of(rows)
+        self._now = now
+        old_ids, old_views, old_cursor = self._ids, self._views, self._cursor
+        old_top = self.scroll_offset.y
+        anchor = self._anchor()
+        highlighted = self.highlighted_job_id
+        same_order = rows.ids == old_ids
+        arrived = set() if same_order else set(rows.ids) - set(old_ids)
+        # New to the list, not back from behind a filter: only those count as new above.
+        fresh = self._measures.unmeasured(arrived)
+        changed_set = None if changed is None else set(changed)
+        self._ids, self._views = rows.ids, rows.views
+        # Measure new and changed jobs; fit the columns again if their widths moved.
+        relaid = self._measures.measure_rows(rows, changed_set, arrived) and self._relayout()
+        self._cursor = self._locate(highlighted, old_cursor, same_order)
+        self._update_virtual_size()
+        if anchor is not None:
+            self._keep_in_view(anchor)
+        else:
+            self._scroll_to_cursor()
+        if relaid or self.scroll_offset.y != old_top:
+            self.refresh()
+        else:
+            self._repaint_changed(old_ids, old_views, old_cursor, changed_set)
+        self._note_unseen(fresh)
+        self._cursor_moved(highlighted)
+
+    def refresh_times(self, views: Iterable[JobView], now: float) -> None:
+        """Redraw the time-dependent cells (age, progress, ETA) of ``views`` only."""
+        self._now = now
+        top = self.scroll_offset.y
+        positions = {job_id: index for index, job_id in self._visible_indexes()}
+        for view in views:
+            index = positions.get(view.job.id)
+            if index is None:
+                continue
+            times = time_cells(view, now, self._painter.styles.muted)
+            cells = dict(zip(TIME_COLUMNS, times, strict=True))
+            moved = self._painter.replace_cells(self._views[index], cells)
+            if moved:
+                self._refresh_cells(index - top + 1, moved)
+
+    def forget(self, job_ids: Iterable[str]) -> None:
+        """Drop what is kept for jobs that no longer exist (their rows go with ``sync``)."""
+        gone = set(job_ids)
+        for job_id in gone:
+            self._measures.forget(job_id)
+        self._painter.discard(gone)
+        if self._marked & gone:
+            self._marked -= gone
+            self.post_message(self.MarksChanged(self, self.marked_ids))
+        self._unseen_above -= gone
+
+    def set_sort_marker(self, column: str | None, descending: bool) -> None:
+        """Show the sort: an arrow on the column's label, or a note when it is not shown."""
+        self._sorted_by = (column, descending)
+        if not self._relayout():
+            self._refresh_header()
+
+    # ------------------------------------------------------------------ keys and mouse
+
+    def action_cursor_down(self) -> None:
+        """Next job."""
+        self.move_cursor(self._cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        """Previous job."""
+        self.move_cursor(self._cursor - 1)
+
+    def action_page_down(self) -> None:
+        """One page down."""
+        self.move_cursor(self._cursor + self.page_height)
+
+    def action_page_up(self) -> None:
+        """One page up."""
+        self.move_cursor(self._cursor - self.page_height)
+
+    def action_scroll_top(self) -> None:
+        """First job (and the view back at the top)."""
+        self.move_cursor(0)
+        self.scroll_to(y=0, animate=False, immediate=True)
+
+    def action_scroll_bottom(self) -> None:
+        """Last job."""
+        self.move_cursor(len(self._ids) - 1)
+
+    def action_select_cursor(self) -> None:
+        """Choose the job under the cursor."""
+        job_id = self.highlighted_job_id
+        if job_id is not None:
+            self.post_message(self.Selected(self, job_id))
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the job under the cursor."""
+        job_id = self.highlighted_job_id
+        if job_id is None:
             return
-        target = self.get_row_index(job_id) - offset
-        if target != self.scroll_y:
-            self.scroll_to(y=target, animate=False, immediate=True)
+        self._marked ^= {job_id}
+        self._refresh_row(self._cursor)
+        self.post_message(self.MarksChanged(self, self.marked_ids))
 
-    def _scroll_cursor_into_view(self, animate: bool = False) -> None:
-        if not self._holding_view:
-            super()._scroll_cursor_into_view(animate)
+    def move_cursor(self, row: int, *, scroll: bool = True) -> None:
+        """Put the cursor on ``row`` (clamped to the list)."""
+        if not self._ids:
+            return
+        highlighted = self.highlighted_job_id
+        old = self._cursor
+        self._cursor = max(0, min(len(self._ids) - 1, row))
+        if scroll:
+            self._scroll_to_cursor()
+        if self._cursor != old:
+            self._refresh_row(old)
+            self._refresh_row(self._cursor)
+        self._cursor_moved(highlighted)
 
-    def _above_view(self, job_id: str, top: int) -> bool:
-        index = self._row_locations.get(RowKey(job_id))
-        return index is not None and index < top
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        event.stop()
+        if offset.y == 0:
+            self._header_clicked(offset.x)
+            return
+        row = self.scroll_offset.y + offset.y - 1
+        if row >= len(self._ids):
+            return
+        if row == self._cursor:
+            self.action_select_cursor()
+        else:
+            self.move_cursor(row)
 
-    def _note_unseen(self, arrived: Iterable[str]) -> None:
-        top = int(self.scroll_y)
+    def _header_clicked(self, x: int) -> None:
+        for placed in self._notes:
+            if placed.x <= x < placed.end and placed.note.kind == "badge":
+                self.action_scroll_top()
+                return
+        key = self._layout.column_at(x)
+        if key is not None:
+            self.post_message(self.SortClicked(self, key))
+
+    def on_focus(self) -> None:
+        self._refresh_row(self._cursor)
+
+    def on_blur(self) -> None:
+        self._refresh_row(self._cursor)
+
+    # ------------------------------------------------------------------ drawing
+
+    def on_mount(self) -> None:
+        self._painter.styles = self._theme_styles()
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._relayout()
+
+    def on_resize(self) -> None:
+        self._relayout()
+        self._update_virtual_size()
+
+    def _content_width(self) -> int:
+        return self.scrollable_content_region.width
+
+    def _theme_styles(self) -> CellStyles:
+        app = self.app
+        ansi = app.current_theme.name.startswith("textual-ansi") or bool(app.ansi_color)
+        return CellStyles.from_theme(app.theme_variables, ansi=ansi)
+
+    def _theme_changed(self, _theme: object) -> None:
+        styles = self._theme_styles()
+        if styles != self._painter.styles:
+            self._painter.styles = styles
+            self._painter.clear()
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self._content_width()
+        if y == 0:
+            line, _ = self._header()
+            return Strip(list(line.render(self.app.console)), width)
+        index = self.scroll_offset.y + y - 1
+        if index >= len(self._ids):
+            return Strip.blank(width)
+        base = self.get_component_rich_style("job-table--cursor") if index == self._cursor else None
+        mark = (
+            self.get_component_rich_style("job-table--mark")
+            if self._ids[index] in self._marked
+            else None
+        )
+        return self._painter.strip(
+            self._views[index],
+            self._now,
+            self._layout,
+            width,
+            base or Style(),
+            mark,
+            self.app.console,
+        )
+
+    def _header(self) -> tuple[Text, list[PlacedNote]]:
+        notes = list_notes(
+            self._layout,
+            self._sorted_by,
+            len(self._unseen_above),
+            self.badge_key,
+            sort_style=self.get_component_rich_style("job-table--sort-note"),
+            badge_style=self.get_component_rich_style("job-table--badge"),
+        )
+        style = self.get_component_rich_style("job-table--header")
+        line, self._notes = header_line(
+            self._layout, self._content_width(), self._sorted_by, notes, style
+        )
+        return line, self._notes
+
+    def _refresh_header(self) -> None:
+        self.refresh(Region(0, 0, self.size.width, 1))
+
+    def _refresh_row(self, index: int) -> None:
+        """Repaint one row's line, if it is in view."""
+        y = index - self.scroll_offset.y + 1
+        if 1 <= y <= self.page_height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def _visible_indexes(self) -> list[tuple[int, str]]:
+        top = self.scroll_offset.y
+        return [
+            (index, job_id)
+            for index, job_id in enumerate(self._ids[top : top + self.page_height], start=top)
+        ]
+
+    def _repaint_changed(
+        self,
+        old_ids: list[str],
+        old_views: list[JobView],
+        old_cursor: int,
+        changed: set[str] | None,
+    ) -> None:
+        """Repaint what changed in view (the order did not shift the view: a full repaint
+        was asked for otherwise): whole lines for another job or the cursor, and only the
+        cells that draw differently within a line (a new checkpoint: progress, losses, ETA)."""
+        top = self.scroll_offset.y
+        ids, views = self._ids, self._views
+        for line in range(1, self.page_height + 1):
+            index = top + line - 1
+            if index >= len(ids):
+                if index < len(old_ids):
+                    self._refresh_cells(line, None)  # a row that left the bottom
+                continue
+            job_id, view = ids[index], views[index]
+            if (
+                index >= len(old_ids)
+                or old_ids[index] != job_id  # another job on this line
+                or (index == old_cursor) != (index == self._cursor)  # the cursor came or went
+            ):
+                self._refresh_cells(line, None)
+            elif changed is None or job_id in changed or old_views[index] is not view:
+                moved = self._painter.update(view, self._now)
+                if moved is None or moved:
+                    self._refresh_cells(line, moved)
+
+    def _refresh_cells(self, line: int, keys: set[str] | None) -> None:
+        """Repaint the cells ``keys`` of a line in view (``None``: the whole line)."""
+        width = self.size.width
+        if keys is None:
+            self.refresh(Region(0, line, width, 1))
+            return
+        span = self._layout.span_of(keys)
+        if span is not None:
+            start, end = span
+            self.refresh(Region(start, line, min(end, width) - start, 1))
+
+    # ------------------------------------------------------------------ columns
+
+    def _relayout(self) -> bool:
+        """Fit the columns to the width and the widest values; whether the layout changed."""
+        width = self._content_width()
+        if width <= 0:
+            return False
+        widest = self._measures.widest()
+        layout = fit_columns(width, widest)
+        column, _ = self._sorted_by
+        if column is not None and column not in layout.keys:
+            # The sort is told at the right end of the header: room for it, from the names.
+            reserve = sort_note_room(COLUMN_BY_KEY[column].label)
+            layout = fit_columns(width, widest, reserve)
+        if layout == self._layout:
+            return False
+        self._layout = layout
+        self.refresh()
+        return True
+
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(self._content_width(), len(self._ids) + 1)
+
+    # ------------------------------------------------------------------ cursor and view
+
+    def _locate(self, job_id: str | None, old: int, same_order: bool) -> int:
+        """The cursor's row after a sync: its job's row, else the same row (clamped)."""
+        if not self._ids:
+            return 0
+        if job_id is not None:
+            if same_order:
+                return old
+            try:
+                return self._ids.index(job_id)
+            except ValueError:
+                pass
+        return max(0, min(len(self._ids) - 1, old))
+
+    def _cursor_moved(self, before: str | None) -> None:
+        """Tell the screen when the cursor is on another job."""
+        now = self.highlighted_job_id
+        if now != before:
+            self.post_message(self.Highlighted(self, now))
+
+    def _scroll_to_cursor(self) -> None:
+        top, page = self.scroll_offset.y, self.page_height
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False, immediate=True, force=True)
+        elif self._cursor >= top + page:
+            self.scroll_to(y=self._cursor - page + 1, animate=False, immediate=True, force=True)
+
+    def _anchor(self) -> tuple[str, int] | None:
+        """The row the eye is on and its line in the view, once scrolled down (at the top,
+        rows arriving above are what the user wants to see): the cursor's row when in view,
+        else the top row."""
+        top = self.scroll_offset.y
+        if top <= 0 or not self._ids:
+            return None
+        row = self._cursor if top <= self._cursor < top + self.page_height else top
+        if row >= len(self._ids):
+            return None
+        return self._ids[row], row - top
+
+    def _keep_in_view(self, anchor: tuple[str, int]) -> None:
+        """Scroll so the anchored row stays on its line while rows come and go above it."""
+        job_id, line = anchor
+        try:
+            index = self._ids.index(job_id)
+        except ValueError:
+            return
+        target = index - line
+        if target != self.scroll_offset.y:
+            self.scroll_to(y=target, animate=False, immediate=True, force=True)
+
+    def _note_unseen(self, fresh: set[str]) -> None:
         before = len(self._unseen_above)
-        if top:
-            self._unseen_above.update(job_id for job_id in arrived if self._above_view(job_id, top))
+        top = self.scroll_offset.y
+        if top and fresh:
+            self._unseen_above |= fresh.intersection(self._ids[:top])
         self._prune_unseen(before)
 
     def _prune_unseen(self, before: int | None = None) -> None:
         """Forget arrivals that scrolled into view (or left); tell the screen the new count."""
         before = len(self._unseen_above) if before is None else before
         if self._unseen_above:
-            top = int(self.scroll_y)
-            self._unseen_above = {
-                job_id for job_id in self._unseen_above if self._above_view(job_id, top)
-            }
+            self._unseen_above.intersection_update(self._ids[: self.scroll_offset.y])
         if len(self._unseen_above) != before:
+            self._refresh_header()
             self.post_message(self.NewAbove(len(self._unseen_above)))
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         self._prune_unseen()
-
-    def visible_job_ids(self) -> list[str]:
-        """Ids of the rows currently scrolled into view."""
-        top = int(self.scroll_y)
-        height = max(1, self.size.height)
-        return self._order[top : top + height]
-
-    def _write(self, job_id: str, old: tuple[Text, ...], new: tuple[Text, ...]) -> None:
-        """Store the cells of ``new`` that differ from ``old`` and repaint that row only.
-
-        ``update_cell`` would repaint the whole table (and send every visible line to the
-        terminal) for one changed cell. Widths are fixed and rows one line high, so nothing
-        but the row's own lines can change: write the data and repaint just that row, if it
-        is on screen.
-        """
-        if old == new:
-            return
-        self._cells[job_id] = new
-        row_key = RowKey(job_id)
-        data = self._data.get(row_key)
-        if data is None:
-            return
-        written = False
-        for (key, _, _), before, after in zip(COLUMNS, old, new, strict=True):
-            if before != after and key in self.columns:
-                self._set_cell(data, ColumnKey(key), after)
-                written = True
-        if written:
-            self._repaint_row(row_key)
-
-    def _set_cell(self, data: dict[ColumnKey, Text], column_key: ColumnKey, value: Text) -> None:
-        """Write one cell of a row's data (no repaint: see :meth:`_repaint_row`)."""
-        data[column_key] = value
-
-    def _repaint_row(self, row_key: RowKey) -> None:
-        """Drop the renders that may hold the row's old cells and repaint its line if shown."""
-        # The render caches are keyed by DataTable's update count; clearing them instead of
-        # bumping it keeps the row offsets (a pass over every row) cached.
-        self._row_render_cache.clear()
-        self._cell_render_cache.clear()
-        self._row_renderable_cache.clear()
-        self._line_cache.clear()
-        index = self._row_locations.get(row_key)
-        if index is None:
-            return
-        # Every row is one line high, under the header.
-        y = index + (self.header_height if self.show_header else 0)
-        self._refresh_region(Region(0, y, max(self.size.width, self.virtual_size.width), 1))
-
-    def _add(self, views: Iterable[JobView], now: float) -> None:
-        """Append rows for ``views`` (at the bottom: ``sync`` sorts them into place)."""
-        rows: list[tuple[str, list[Text]]] = []
-        for view in views:
-            job_id = view.job.id
-            detached = self._detached.pop(job_id, None)
-            # JobViews are immutable and replaced on every change: the same object, the same
-            # cells.
-            reuse = detached is not None and detached[0] is view
-            cells = detached[1] if reuse and detached else self._row_cells(view, now)
-            rows.append((job_id, self._shown_cells(cells)))
-            self._cells[job_id] = cells
-            self._views[job_id] = view
-        self._append_rows(rows)
-
-    def _append_rows(self, rows: Sequence[tuple[str, Sequence[Text]]]) -> None:
-        """``add_row`` for many rows at once: what it does per row, with the per-table parts
-        (the ordered columns, the cursor check, the idle check) done once.
-
-        Clearing a filter on a large workspace brings back thousands of rows; ``add_row``
-        rebuilds the ordered column list and re-validates the cursor for each of them.
-        """
-        if not rows:
-            return
-        columns = [column.key for column in self.ordered_columns]
-        was_empty = self.row_count == 0
-        for job_id, cells in rows:
-            row_key = RowKey(job_id)
-            if row_key in self._row_locations:
-                raise DuplicateKey(f"The row key {row_key!r} already exists.")
-            self._row_locations[row_key] = len(self.rows)
-            self._data[row_key] = dict(zip(columns, cells, strict=True))
-            self.rows[row_key] = Row(row_key, 1)
-        # Every row has a fixed height of one line and fixed-width cells: the dimensions pass
-        # needs no list of new rows to measure (see _update_dimensions).
-        self._require_update_dimensions = True
-        self.cursor_coordinate = self.cursor_coordinate
-        if was_empty and self.columns and self.show_cursor and self.cursor_type != "none":
-            # As add_row does: a cursor can now be shown where there was none.
-            self._highlight_cursor()
-        self._update_count += 1
-        self.check_idle()
-
-    def _park(self, job_id: str) -> None:
-        """Take a row's cells out of the table, kept for reuse unless its job is gone."""
-        cells = self._cells.pop(job_id)
-        view = self._views.pop(job_id, None)
-        if job_id in self._leaving:
-            self._leaving.discard(job_id)
-            return
-        if view is not None:
-            if len(self._detached) > self.DETACHED_LIMIT:
-                self._detached.clear()  # bounded: a cache, not a history
-            self._detached[job_id] = (view, cells)
-
-    def _rebuild(self, views: Sequence[JobView], now: float) -> None:
-        for job_id in list(self._cells):
-            self._park(job_id)
-        self.clear()
-        self._add(views, now)
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        # Every column has a fixed width and every row a height of one line, so measuring each
-        # new cell (ten per job, thousands of jobs after a filter is cleared) is wasted work:
-        # only the virtual size needs updating.
-        super()._update_dimensions(())
-
-    def _restore_cursor(self, job_id: str | None) -> None:
-        if job_id is None or RowKey(job_id) not in self.rows:
-            return
-        index = self.get_row_index(job_id)
-        if index != self.cursor_row:
-            self.move_cursor(row=index, animate=False)

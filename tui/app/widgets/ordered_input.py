@@ -7,8 +7,8 @@ over SSH, a terminal multiplexer) then apply out of order: "key", three backspac
 reads "keyrefr", because the letters overtake the backspaces on their way up.
 
 :class:`OrderedInput` runs the input's own binding for a key the moment the key arrives, which is
-the binding the app would have picked anyway (the focused widget's bindings come first in the
-binding chain).
+the binding the app would have picked anyway: the screen's ``active_bindings`` (the keymap
+applied) names, for each key, the binding and the widget it belongs to, the focused widget first.
 """
 
 from __future__ import annotations
@@ -26,15 +26,13 @@ class OrderedInput(Input):
     (``class X(CommandInput, OrderedInput)``): the other class keeps its CSS type name.
     """
 
-    async def _on_key(self, event: Key) -> None:
+    async def on_key(self, event: Key) -> None:
         if event.is_printable:
-            # Input's own handler (next in the MRO; Textual calls each one) inserts it.
+            return  # Input's own key handler (next in the MRO) inserts it
+        active = self.screen.active_bindings.get(event.key)
+        # Only this input's bindings; priority ones never get this far.
+        if active is None or active.node is not self or active.binding.priority:
             return
-        # The bindings Input declares (none is priority; priority keys never get this far).
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if binding.priority:
-                continue
-            if await self.app.run_action(binding.action, self):
-                event.stop()
-                event.prevent_default()
-                return
+        if await self.app.run_action(active.binding.action, self):
+            event.stop()
+            event.prevent_default()
