@@ -61,7 +61,9 @@ ODD = "44444444-4444-4444-8444-444444444444"
 LONG = "55555555-5555-4555-8555-555555555555"
 """100 KB in every string."""
 DEEP = "66666666-6666-4666-8666-666666666666"
-"""A failed job whose event data nests 400 deep."""
+"""A failed job whose event data nests 60 deep: within the converter's bound (64 levels)."""
+TOO_DEEP = "88888888-8888-4888-8888-888888888888"
+"""A job whose event data nests 400 deep: past the bound, refused with a one-line error."""
 GOOD_URL = "https://wandb.ai/acme/ft/runs/good"
 PASTE_JACK = "ft:open-mistral-7b:ws:nightly\nrm -rf ~\n"
 KEY = "sk-hostile-test-key"
@@ -87,7 +89,8 @@ def workspace() -> HostileServer:
         ),
         detail_payload(ODD, HOSTILE, status=HOSTILE, job_type=HOSTILE, created_at=T0 + 20),
         detail_payload(LONG, "z" * 100_000, status="SUCCESS", created_at=T0 + 10),
-        detail_payload(DEEP, HOSTILE, status="FAILED", created_at=T0, depth=400),
+        detail_payload(DEEP, HOSTILE, status="FAILED", created_at=T0, depth=60),
+        detail_payload(TOO_DEEP, HOSTILE, status="FAILED", created_at=T0 - 10, depth=400),
     ]
     files = {f"{RUNNING}-train": HOSTILE, f"{MARKUP_JOB}-valid": "valid [/] set.jsonl"}
     return HostileServer(jobs, file_names=files)
@@ -262,6 +265,20 @@ def test_the_commands_print_nothing_raw(served: HostileServer, args: list[str]) 
     if args[0] == "show":
         # One line, the job exactly as the API sent it, however deep its data.
         assert values == [served.details[args[1]]]
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]])
+def test_data_nested_past_the_bound_is_one_clear_error(
+    served: HostileServer, extra: list[str]
+) -> None:
+    env = {"MISTRAL_API_KEY": KEY, "NO_COLOR": "1"}
+    result = run_finetop("show", TOO_DEEP, *extra, "--server-url", served.base_url, env=env)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert_printable(result.stderr, "show of a job nested too deep")
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("finetop: error: ")
+    assert "nested deeper than 64 levels" in line
 
 
 def test_a_hostile_error_body_is_one_safe_line(tmp_path: Path) -> None:

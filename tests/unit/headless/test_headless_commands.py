@@ -15,6 +15,7 @@ from support.inprocess_sim import SIM_START, sim_client
 from tui.api.clock import ManualClock
 from tui.api.convert import parse_job, unstructure
 from tui.api.errors import AuthenticationError, ServerError
+from tui.api.listing import JobListing
 from tui.api.models import Event, JobDetails
 from tui.display.formats import MISSING, fmt_duration
 from tui.headless.jobs import HEADERS, job_row, run_jobs
@@ -274,12 +275,12 @@ async def test_jobs_takes_summaries_for_the_loss_columns() -> None:
     job = to_list_item(fixture("job-detail-completion-10-steps-2024-07.json"))
 
     class Lister:
-        async def list_all_jobs(self, **_: object) -> list[object]:
-            return [job]
+        async def list_all_jobs(self, **_: object) -> JobListing:
+            return JobListing((job,), claimed_total=1)
 
     out = io.StringIO()
     summaries = {job.id: JobSummary(step=10, train_loss=1.25, valid_loss=1.5)}
-    assert await run_jobs(Lister(), out=out, now=job.modified_at, summaries=summaries) == 0  # type: ignore[arg-type]
+    assert await run_jobs(Lister(), out=out, now=job.modified_at, summaries=summaries) == 0
     header, line = out.getvalue().splitlines()
     assert "1.25" in line.split()
     assert line.index("1.25") == header.index("TRAIN LOSS")
