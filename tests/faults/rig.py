@@ -63,7 +63,7 @@ STEADY_COLUMNS = tuple(
 """Columns whose text depends only on the listed data (age, progress and ETA move with the
 clock; the loss curve comes and goes with the detail body)."""
 
-_RETRY = re.compile(r"offline — retrying (?:in (\d+) s|now) \(([^)]*)\)")
+_RETRY = re.compile(r"(?:offline|stale) — retrying (?:in (\d+) s|now) \(([^)]*)\)")
 
 
 async def wait_for(
@@ -130,7 +130,7 @@ class Rig:
         return content.plain if isinstance(content, Text) else str(content)
 
     def retry_shown(self) -> tuple[int | None, str] | None:
-        """``(seconds or None for "now", cause)`` when the status line says offline."""
+        """``(seconds or None for "now", cause)`` while the status line says it is retrying."""
         match = _RETRY.search(self.status_text())
         if match is None:
             return None
@@ -155,9 +155,21 @@ class Rig:
             for job_id, status in truth.items()
         )
 
+    @property
+    def failing(self) -> bool:
+        """Whether the poller is in a failure streak (its own status, as the screen reads it)."""
+        poller = self.app.poller
+        return poller is not None and poller.status.failures > 0
+
+    @property
+    def last_error(self) -> str | None:
+        """The poller's last error message, while failing."""
+        poller = self.app.poller
+        return poller.status.last_error_message if poller is not None else None
+
     def recovered(self) -> bool:
         """Polling again: not failing, "updated N s ago", and exactly the world on screen."""
-        return not self.app.link.failing and "updated" in self.status_text() and self.shows_world()
+        return not self.failing and "updated" in self.status_text() and self.shows_world()
 
     def change_world(self, keep: str) -> str:
         """Cancel a live job other than ``keep`` in the world (behind the app's back), so the
@@ -183,7 +195,7 @@ class Rig:
         return (
             f"missing={sorted(set(truth) - shown)} extra={sorted(shown - set(truth))} "
             f"wrong status (shown, true)={wrong} status line={self.status_text()!r} "
-            f"last error={self.app.link.message!r} last requests={tail}"
+            f"last error={self.last_error!r} last requests={tail}"
         )
 
     # ------------------------------------------------------------------ the simulator
@@ -207,8 +219,9 @@ class Rig:
 
     def seconds_to_retry(self) -> float:
         """Seconds until the app's next poll while failing (0 when due or not failing)."""
-        retry_at = self.app.link.retry_at if self.app.link.failing else None
-        return 0.0 if retry_at is None else max(0.0, retry_at - time.monotonic())
+        poller = self.app.poller
+        retry_in = poller.status.retry_in(poller.clock.monotonic()) if poller is not None else None
+        return retry_in or 0.0
 
     async def faults_stop(self) -> float:
         """Turn the faults off and wait until the app is back with exactly the world's state.

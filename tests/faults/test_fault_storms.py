@@ -94,9 +94,9 @@ async def test_storm_keeps_data_names_cause_and_recovers(spec: str, cause: str) 
         assert rig.table.row_count == len(before)
         assert rig.cells() == before
         assert rig.detail_shows(selected)
-        assert rig.app.link.failing
+        assert rig.failing
         text = rig.status_text()
-        assert f"({cause})" in text, (text, rig.app.link.message)
+        assert f"({cause})" in text, (text, rig.last_error)
         assert "retrying" in text
         assert len(rig.titled("Offline")) == 1, rig.notices
         assert rig.titles("Offline") == [f"Offline: {cause}"]

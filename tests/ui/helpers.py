@@ -162,3 +162,10 @@ class Recorder:
 
     def titled(self, title: str) -> list[str]:
         return [message for message, kwargs in self.notices if kwargs.get("title") == title]
+
+
+async def settle(app: Any, pilot: Pilot[Any], *, within: float = 10.0) -> None:
+    """Wait until the app's poller sleeps with nothing due and the screen has handled what the
+    last poll posted: the moment to assert that something did *not* happen."""
+    await wait_for(lambda: app.poller is not None and app.poller.is_idle, pilot, within=within)
+    await pilot.pause()

@@ -52,5 +52,5 @@ def test_backlogs_collapse() -> None:
     assert older.can_replace(newer)
     assert newer.job_ids == {"a", "b"}
     assert newer.gone == {"c"}
-    assert not older.can_replace(ConnectionChanged(ok=True))
-    assert ConnectionChanged(ok=True).can_replace(ConnectionChanged(ok=False))
+    assert not older.can_replace(ConnectionChanged())
+    assert ConnectionChanged().can_replace(ConnectionChanged())

@@ -13,7 +13,7 @@ from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
 
-from tests.ui.helpers import FakeClient, Recorder, make_job, settings, wait_for
+from tests.ui.helpers import FakeClient, Recorder, make_job, settings, settle, wait_for
 from tui.api.errors import RateLimitedError
 from tui.api.models import WandbIntegration
 from tui.app.actions import FinetopCommands
@@ -147,6 +147,27 @@ async def test_status_group_keys() -> None:
         assert app.main_screen.group_name == "running"
 
 
+async def test_the_watched_job_stays_when_it_leaves_the_filter() -> None:
+    async with launch() as (app, pilot, client, _):
+        table = table_of(app)
+        detail = app.main_screen.query_one(DetailPane)
+        await pilot.press("2")  # running jobs only
+        await wait_for(lambda: table.job_ids == ["run-a", "run-b"], pilot)
+        await pilot.press("j")
+        await wait_for(lambda: detail.job is not None and detail.job.id == "run-b", pilot)
+        client.set_status("run-b", "SUCCESS")
+        await pilot.press("r")
+        await wait_for(lambda: detail.job is not None and detail.job.status == "SUCCESS", pilot)
+        # Still listed and under the cursor: the user sees how the run they watch ended.
+        assert table.job_ids == ["run-a", "run-b"]
+        assert table.highlighted_job_id == "run-b"
+        # Moving away lets it go; a filter the user changes applies at once.
+        await pilot.press("k")
+        await wait_for(lambda: table.job_ids == ["run-a"], pilot)
+        await pilot.press("4", "2")
+        await wait_for(lambda: table.job_ids == ["run-a"], pilot)
+
+
 async def test_sort_keeps_the_cursor_on_the_same_job() -> None:
     async with launch() as (app, pilot, _, _):
         table = table_of(app)
@@ -184,7 +205,7 @@ async def test_one_notification_when_a_job_finishes() -> None:
         # More polls of the same state announce nothing more.
         await pilot.press("r")
         await wait_for(lambda: client.calls.count(("list", 0)) >= 3, pilot)
-        await pilot.pause(0.1)
+        await settle(app, pilot)
         assert [m.job_id for m in recorder.of(JobFinished)] == ["run-b"]
         assert len(recorder.titled("Job finished")) == 1
         assert bells == [1]
@@ -192,14 +213,14 @@ async def test_one_notification_when_a_job_finishes() -> None:
 
 
 async def test_a_job_seen_finished_is_never_announced() -> None:
-    async with launch() as (_, pilot, client, recorder):
+    async with launch() as (app, pilot, client, recorder):
         client.set_status("done-e", "SOMETHING_NEW")  # schema drift: an unknown status
         await pilot.press("r")
         await wait_for(lambda: client.calls.count(("list", 0)) >= 2, pilot)
         client.set_status("done-e", "SUCCESS")
         await pilot.press("r")
         await wait_for(lambda: client.calls.count(("list", 0)) >= 3, pilot)
-        await pilot.pause(0.1)
+        await settle(app, pilot)
         assert recorder.of(JobFinished) == []
 
 
@@ -328,14 +349,15 @@ async def test_offline_line_under_failures() -> None:
         await wait_for(lambda: "updated" in line.plain, pilot)
         client.fail_with = RateLimitedError("Requests rate limit exceeded", retry_after=40)
         await pilot.press("r")
-        await wait_for(lambda: "offline" in line.plain, pilot)
-        assert "rate limited" in line.plain
-        assert "retrying in" in line.plain
+        # One failure: stale, with the cause and when the next try comes (the poller's say).
+        await wait_for(lambda: "retrying in" in line.plain, pilot)
+        assert "◐ stale" in line.plain
+        assert "(rate limited)" in line.plain
         assert len(recorder.titled("Offline: rate limited")) == 1
         client.fail_with = None
         await pilot.press("r")  # the user asked: it tries at once, even during a 429's wait
-        await wait_for(lambda: "offline" not in line.plain, pilot)
-        assert "updated" in line.plain
+        await wait_for(lambda: "● updated" in line.plain, pilot)
+        assert "retrying" not in line.plain
 
 
 async def test_pause_and_interval() -> None:
@@ -422,7 +444,7 @@ async def test_repaints_wait_while_a_modal_is_open() -> None:
         client.jobs["new-h"] = make_job("new-h", created_at=T0 + 500)
         app.poller.refresh_now()  # type: ignore[union-attr]
         await wait_for(lambda: "new-h" in app.store, pilot)
-        await pilot.pause(0.05)
+        await settle(app, pilot)
         assert "new-h" not in table.job_ids
         await pilot.press("escape")
         await wait_for(lambda: "new-h" in table.job_ids, pilot)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.ui.helpers import FakeClient, make_job, settings, wait_for
+from tests.ui.helpers import FakeClient, make_job, settings, settle, wait_for
 from tui.app.app import FinetopApp
 from tui.app.widgets.job_table import JobTable
 
@@ -85,7 +85,7 @@ async def test_five_thousand_jobs_stay_responsive() -> None:
         calls = len(client.calls)
         await pilot.press("r")
         await wait_for(lambda: len(client.calls) >= calls + N // 100, pilot)
-        await pilot.pause(0.1)
+        await settle(app, pilot)
         assert table.highlighted_job_id == "job-00002"
         timings["refresh"] = time.perf_counter() - t
     print(" ".join(f"{name}={seconds:.2f}s" for name, seconds in timings.items()))

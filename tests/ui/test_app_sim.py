@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from textual.pilot import Pilot
 
-from tests.ui.helpers import Recorder, settings, wait_for
+from tests.ui.helpers import Recorder, settings, settle, wait_for
 from tui.api.client import MistralClient, RetryPolicy
 from tui.api.clock import ManualClock
 from tui.app.app import FinetopApp
@@ -120,7 +120,7 @@ async def test_one_notification_per_finished_job() -> None:
         for _ in range(40):
             clock.advance(600)
             await pilot.press("r")
-            await pilot.pause(0.05)
+            await settle(app, pilot)
             if all(world.job_status(job_id) not in ("RUNNING",) for job_id in live):
                 break
         finished = {job_id for job_id in live if world.job_status(job_id) != "RUNNING"}
@@ -128,7 +128,7 @@ async def test_one_notification_per_finished_job() -> None:
         await wait_for(lambda: {m.job_id for m in recorder.of(JobFinished)} >= finished, pilot)
         clock.advance(600)
         await pilot.press("r")
-        await pilot.pause(0.2)
+        await settle(app, pilot)
         ids = [m.job_id for m in recorder.of(JobFinished)]
         assert len(ids) == len(set(ids))
         assert len(recorder.titled("Job finished")) == len(ids)
@@ -167,11 +167,14 @@ async def test_start_a_parked_validated_job_on_the_simulator() -> None:
 
 
 async def test_offline_under_server_faults() -> None:
-    async with sim_app(faults="500:1.0") as (app, pilot, _, _, _, recorder):
+    async with sim_app(faults="500:1.0") as (app, pilot, _, clock, _, recorder):
         line = app.main_screen.query_one(StatusLine)
-        await wait_for(lambda: "offline" in line.plain, pilot)
-        assert "server error" in line.plain
-        assert "retrying in" in line.plain
+        # One failed poll: stale, retrying; a second one in a row: offline (the poller's rule).
+        await wait_for(lambda: "◐ stale — retrying in" in line.plain, pilot)
+        assert "(server error)" in line.plain
+        clock.advance(600)  # past the backoff
+        await wait_for(lambda: "✖ offline — retrying in" in line.plain, pilot)
+        assert "(server error)" in line.plain
         assert len(recorder.titled("Offline: server error")) == 1
 
 

@@ -9,69 +9,140 @@ from textual.app import App, ComposeResult
 from tui.api.models import StatusGroup
 from tui.app.widgets.status_line import (
     WORKSPACE_LIMIT,
-    LinkState,
     StatusLine,
     StatusSnapshot,
     demo_banner,
+    empty_list_text,
     render_status,
 )
 from tui.display.text import is_clean
-from tui.errors import ErrorKind
+from tui.errors import ErrorKind, FinetopError
+from tui.monitor.status import PollerState, PollerStatus
 
 COUNTS = {StatusGroup.RUNNING: 2, StatusGroup.PENDING: 1, StatusGroup.SUCCEEDED: 30}
 
 
-def snap(link: LinkState, *, now: float = 1000.0, **kw: object) -> str:
-    args: dict[str, object] = {
+def polled(
+    state: PollerState,
+    *,
+    last_success_at: float | None = None,
+    failures: int = 0,
+    next_poll_at: float | None = None,
+    kind: ErrorKind | None = None,
+    message: str | None = None,
+    interval: float = 30.0,
+) -> PollerStatus:
+    """The poller's status as its health would report it."""
+    return PollerStatus(
+        state=state,
+        last_success_at=last_success_at,
+        last_success_wall=None,
+        failing_since=None,
+        failures=failures,
+        next_poll_at=next_poll_at,
+        last_error_kind=kind,
+        last_error_message=message,
+        interval=interval,
+        detail_interval=10.0,
+        scale=1.0,
+        focused=True,
+        paused=False,
+        requests=0,
+    )
+
+
+def snapshot(poller: PollerStatus | None, *, now: float = 1000.0, **kw: Any) -> StatusSnapshot:
+    args: dict[str, Any] = {
         "workspace": "acme",
         "demo": False,
-        "link": link,
+        "poller": poller,
         "now": now,
         "interval": 30.0,
         "paused": False,
         "counts": COUNTS,
     }
     args.update(kw)
-    return render_status(StatusSnapshot(**args)).plain  # type: ignore[arg-type]
+    return StatusSnapshot(**args)
+
+
+def snap(poller: PollerStatus | None, *, now: float = 1000.0, **kw: Any) -> str:
+    return render_status(snapshot(poller, now=now, **kw)).plain
+
+
+OK = polled(PollerState.OK, last_success_at=999.0)
 
 
 def test_connecting_then_updated_then_stale() -> None:
-    assert "connecting" in snap(LinkState())
-    assert "updated 12 s ago" in snap(LinkState(last_success_at=988.0))
-    text = snap(LinkState(last_success_at=900.0))
-    assert "stale" in text
-    assert "updated 100 s ago" in text
+    assert "connecting" in snap(None)
+    assert "connecting" in snap(polled(PollerState.CONNECTING))
+    assert "● updated 12 s ago" in snap(polled(PollerState.OK, last_success_at=988.0))
+    # Stale is the poller's verdict (its health's rule), rendered as it says.
+    text = snap(polled(PollerState.STALE, last_success_at=900.0))
+    assert "◐ stale — updated 100 s ago" in text
 
 
 def test_offline_says_why_and_when() -> None:
-    link = LinkState(
-        last_success_at=900.0, failing=True, kind=ErrorKind.RATE_LIMITED, retry_at=1040.0
+    offline = polled(
+        PollerState.OFFLINE,
+        last_success_at=900.0,
+        failures=2,
+        next_poll_at=1040.0,
+        kind=ErrorKind.RATE_LIMITED,
     )
-    assert "offline — retrying in 40 s (rate limited)" in snap(link)
+    assert "✖ offline — retrying in 40 s (rate limited)" in snap(offline)
     for kind in (ErrorKind.AUTH, ErrorKind.SERVER, ErrorKind.TRANSPORT):
-        assert f"({kind.value})" in snap(LinkState(failing=True, kind=kind, retry_at=1010.0))
-    assert "retrying now" in snap(LinkState(failing=True, kind=ErrorKind.SERVER, retry_at=999.0))
-    assert "not connected (configuration)" in snap(LinkState(failing=True, kind=ErrorKind.CONFIG))
+        failing = polled(PollerState.OFFLINE, failures=3, next_poll_at=1010.0, kind=kind)
+        assert f"({kind.value})" in snap(failing)
+    first = polled(PollerState.STALE, failures=1, next_poll_at=999.0, kind=ErrorKind.SERVER)
+    assert "◐ stale — retrying now (server error)" in snap(first)
+    assert "not connected (configuration)" in snap(None, connect_error=FinetopError("bad"))
+
+
+def test_a_refused_key_waits_for_the_user() -> None:
+    halted = polled(PollerState.HALTED, failures=1, kind=ErrorKind.AUTH, message="no API key set")
+    assert "✖ auth failed — r to retry" in snap(halted)
+    assert empty_list_text(snapshot(halted), jobs=0) == (
+        "no API key set — then press r to try again"
+    )
+
+
+def test_the_empty_list_says_why() -> None:
+    assert empty_list_text(snapshot(None), jobs=0) == "Connecting to acme…"
+    assert empty_list_text(snapshot(OK), jobs=0) == "No fine-tuning jobs in this workspace yet"
+    assert "matches the filter" in empty_list_text(snapshot(OK), jobs=5)
+    failing = polled(
+        PollerState.OFFLINE,
+        failures=2,
+        next_poll_at=1030.0,
+        kind=ErrorKind.SERVER,
+        message="HTTP 500 from server: upstream [/] \x1b]0;t\x07",
+    )
+    text = empty_list_text(snapshot(failing), jobs=0)
+    assert text.startswith("HTTP 500 from server: upstream [/] ␛]0;t␇")
+    assert text.endswith("retrying in 30 s")
+    broken = snapshot(None, connect_error=FinetopError("api_key_command failed (exit 1)"))
+    assert empty_list_text(broken, jobs=0) == "Cannot connect: api_key_command failed (exit 1)"
 
 
 def test_workspace_demo_interval_pause_counts() -> None:
-    text = snap(LinkState(last_success_at=999.0), paused=True, interval=60.0)
+    text = snap(polled(PollerState.OK, last_success_at=999.0), paused=True, interval=60.0)
     assert "acme" in text
-    assert "every 60 s" in text
+    assert "every 30 s" in text  # the poller's own interval wins over the configured one
     assert "PAUSED" in text
+    assert "every 60 s" in snap(None, interval=60.0)
     assert "▶2 running" in text
     assert "◌1 pending" in text
     assert "✔30 done" in text
     assert "failed" not in text  # zero counts of finished groups are left out
-    assert "DEMO" in snap(LinkState(), demo=True)
-    assert "read-only" in snap(LinkState(), read_only=True)
-    assert "showing 3" in snap(LinkState(), shown=3)
+    assert "DEMO" in snap(None, demo=True)
+    assert "read-only" in snap(None, read_only=True)
+    assert "showing 3" in snap(None, shown=3)
 
 
 def test_outside_text_in_the_status_line_is_made_safe() -> None:
     # The workspace label may be a server's host; the filter is whatever was typed or pasted.
     text = snap(
-        LinkState(last_success_at=999.0),
+        OK,
         workspace="evil\x1b]0;title\x07" + "w" * 500,
         filter_label='"a\x9bb [/]"',
     )
@@ -89,19 +160,13 @@ def test_narrow_status_line_keeps_every_count() -> None:
         StatusGroup.SUCCEEDED: 23,
         StatusGroup.CANCELLED: 3,
     }
-    snapshot = StatusSnapshot(
-        workspace="DEMO",
-        demo=True,
-        link=LinkState(last_success_at=1000.0),
-        now=1000.0,
-        interval=30.0,
-        paused=False,
-        counts=counts,
+    state = snapshot(
+        polled(PollerState.OK, last_success_at=1000.0), workspace="DEMO", demo=True, counts=counts
     )
-    wide = render_status(snapshot, 160).plain
+    wide = render_status(state, 160).plain
     assert "▶2 running" in wide
     assert "⊘3 cancelled" in wide
-    narrow = render_status(snapshot, 80).plain
+    narrow = render_status(state, 80).plain
     assert len(narrow) <= 80
     assert narrow.endswith("▶2 ◌2 ✘3 ✔23 ⊘3")
     assert "updated 0 s ago" in narrow
@@ -139,7 +204,7 @@ async def test_the_widget_repaints_only_when_its_text_changes() -> None:
             args: dict[str, Any] = {
                 "workspace": "acme",
                 "demo": False,
-                "link": LinkState(last_success_at=995.0),
+                "poller": polled(PollerState.OK, last_success_at=995.0),
                 "now": now,
                 "interval": 30.0,
                 "paused": False,

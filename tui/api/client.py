@@ -168,6 +168,7 @@ class MistralClient:
     ) -> None:
         self._base = _check_base_url(base_url, allow_insecure_http)
         key = _check_key(api_key)
+        self._has_key = key is not None
         self._redact: Callable[[str], str] = KeyRedactor(key)
         self._bounds = bounds if bounds is not None else ClientBounds()
         self._retry = retry if retry is not None else RetryPolicy()
@@ -198,6 +199,14 @@ class MistralClient:
         """The ``x-ratelimit-*`` headers of the last response that had any."""
 
     # ---- plumbing
+
+    def set_api_key(self, api_key: str | None) -> None:
+        """Send ``api_key`` from now on (a key read again after the API refused the old one)."""
+        key = _check_key(api_key)
+        self._has_key = key is not None
+        self._redact = KeyRedactor(key)
+        # httpx's base Auth sends requests as they are: no key, no header.
+        self._http.auth = _BearerAuth(key) if key else httpx.Auth()
 
     @property
     def bounds(self) -> ClientBounds:
@@ -344,6 +353,12 @@ class MistralClient:
         suffix = f": {detail}" if detail else ""
         now = self._clock.time()
         if status in (401, 403):
+            if not self._has_key:
+                return AuthenticationError(
+                    f"no API key set (HTTP {status}{suffix}) — export MISTRAL_API_KEY or set "
+                    "api_key_command in the config file",
+                    status=status,
+                )
             what = "authentication failed" if status == 401 else "access denied"
             return AuthenticationError(
                 f"{what} (HTTP {status}{suffix}) — check the API key", status=status

@@ -337,6 +337,8 @@ class _JobFields:
     @property
     def training_steps(self) -> int | None:
         """The planned number of steps, when known."""
+        # Each job class declares its own parameters type (attrs fields cannot be redeclared
+        # narrower in a subclass), so the base class cannot name the attribute.
         return self.hyperparameters.training_steps  # type: ignore[attr-defined]
 
     @property

@@ -66,6 +66,8 @@ class RateLimits:
             if field is None or number is None or field in values:
                 continue
             values[field] = number if field == "reset_seconds" else int(number)
+        # ``values`` holds only names from _FIELDS, each with its field's type (int, or float
+        # for reset_seconds), which a dict of mixed values cannot say to the checker.
         return cls(raw=tuple(raw), **values)  # type: ignore[arg-type]
 
     def summary(self) -> str:

@@ -39,32 +39,27 @@ from tui.app.actions import (
     bindings_for,
     help_rows,
 )
+from tui.app.change_router import ChangeRouter
 from tui.app.color_env import wants_no_color
-from tui.app.messages import CheckpointsArrived, ConnectionChanged, JobFinished, JobsChanged
-from tui.app.screens.confirm import ConfirmModal
+from tui.app.messages import JobFinished
+from tui.app.mutations import JobMutations
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.main import main_screen_class
 from tui.app.screens.palette import OrderedCommandPalette
 from tui.app.share import Share
 from tui.app.themes import DEFAULT_THEME, load_themes, register_themes
-from tui.app.widgets.status_line import LinkState, StatusSnapshot
-from tui.display.formats import fmt_seconds, short_id
+from tui.app.widgets.status_line import StatusSnapshot
+from tui.display.formats import fmt_seconds
 from tui.display.text import LONG_TEXT_LIMIT, safe_text
-from tui.errors import ErrorKind, FinetopError
+from tui.errors import FinetopError
 from tui.monitor.changes import (
     Change,
-    CheckpointsAdded,
-    JobAdded,
-    JobChanged,
-    JobGone,
-    PollFailed,
-    PollRecovered,
-    PollSucceeded,
 )
 from tui.monitor.file_names import FileNameLookup
-from tui.monitor.finish import FinishNotices, job_label
+from tui.monitor.finish import FinishNotices
 from tui.monitor.poller import Poller
 from tui.monitor.settings import PollerSettings
+from tui.monitor.status import PollerState
 from tui.monitor.store import JobStore, JobView
 
 if TYPE_CHECKING:
@@ -74,17 +69,6 @@ if TYPE_CHECKING:
     from tui.settings.config import Settings
 
 __all__ = ["FinetopApp"]
-
-CANCELLABLE: frozenset[str] = frozenset(
-    {
-        JobStatus.QUEUED,
-        JobStatus.VALIDATING,
-        JobStatus.VALIDATED,
-        JobStatus.STARTED,
-        JobStatus.RUNNING,
-    }
-)
-"""Statuses in which asking for cancellation makes sense."""
 
 _FINISH_SEVERITY: dict[str, SeverityLevel] = {
     JobStatus.SUCCESS: "information",
@@ -143,8 +127,9 @@ class FinetopApp(App[int]):
         """How often the poller fetches the list and details."""
         self.poller: Poller | None = None
         """The poller, once the client is ready."""
-        self.link = LinkState()
-        """The connection's state, from the poller's changes."""
+        self.connect_error: FinetopError | None = None
+        """Why the connection could not start (before any poll); the poller's status says the
+        rest."""
         self.paused = False
         """Updates paused with ``p``."""
         self.screenshot_dir = str(screenshot_dir) if screenshot_dir else None
@@ -159,6 +144,10 @@ class FinetopApp(App[int]):
         """Which finished jobs get a notice (once each), and what it says."""
         self.file_names = FileNameLookup(self.clock)
         """Looks up the names of the shown job's files (failures not asked again soon)."""
+        self.router = ChangeRouter(self, self.finishes, self._post_main)
+        """Turns the poller's changes into messages and notices."""
+        self.mutations = JobMutations(self, self.store, self.handle_changes)
+        """Cancelling and starting jobs."""
         self._main: _MainScreenBase | None = None
         self._strip_colors = NoColor()
         """The filter that strips colours when drawing without them (made once)."""
@@ -253,8 +242,9 @@ class FinetopApp(App[int]):
             except Exception as error:
                 # A bad key command, an unusable URL, a simulator that cannot bind: say so on
                 # screen (the terminal is the app's now) instead of sitting at "connecting".
-                kind = error.kind if isinstance(error, FinetopError) else ErrorKind.CONFIG
-                self.link = LinkState(failing=True, kind=kind, message=str(error))
+                self.connect_error = (
+                    error if isinstance(error, FinetopError) else FinetopError(str(error))
+                )
                 self.notify(str(error), title="Cannot connect", severity="error", timeout=60)
                 self._tick()
                 return
@@ -290,64 +280,8 @@ class FinetopApp(App[int]):
     # ------------------------------------------------------------------ changes in
 
     def handle_changes(self, changes: Sequence[Change]) -> None:
-        """Turn one batch of poller (or action) changes into messages for the screen: one
-        ``JobsChanged`` for the whole batch, however many jobs it touches."""
-        changed: set[str] = set()
-        gone: set[str] = set()
-        for change in changes:
-            match change:
-                case JobAdded(job=job) | JobChanged(job=job):
-                    changed.add(job.id)
-                case CheckpointsAdded(job_id=job_id, checkpoints=checkpoints):
-                    self._post_main(CheckpointsArrived(job_id, checkpoints))
-                    changed.add(job_id)
-                case JobGone(job_id=job_id):
-                    gone.add(job_id)
-                case PollSucceeded() | PollFailed() | PollRecovered():
-                    self._connection_changed(change)
-                case _:
-                    # EventsAdded, DetailFetched (a detail that brought nothing new still ends
-                    # "the detail is being fetched"), JobError.
-                    other_id = getattr(change, "job_id", None)
-                    if isinstance(other_id, str):
-                        changed.add(other_id)
-        for notice in self.finishes.take(changes):
-            self.post_message(JobFinished(notice.job_id, notice.status, notice.text))
-        if changed or gone:
-            self._post_main(JobsChanged(changed - gone, gone=gone))
-
-    def _connection_changed(self, change: PollSucceeded | PollFailed | PollRecovered) -> None:
-        main = self._main
-        match change:
-            case PollSucceeded(at=at):
-                failing = self.link.failing
-                self.link = LinkState(last_success_at=at)
-                if failing or main is None:
-                    self._post_main(ConnectionChanged(ok=True))
-            case PollFailed():
-                self.link = LinkState(
-                    last_success_at=self.link.last_success_at,
-                    failing=True,
-                    kind=change.kind,
-                    message=change.message,
-                    retry_at=change.retry_at,
-                )
-                self._post_main(
-                    ConnectionChanged(
-                        ok=False, kind=change.kind, message=change.message, retry_at=change.retry_at
-                    )
-                )
-                if change.first:
-                    self.notify(
-                        f"{change.message} — retrying in {fmt_seconds(change.retry_in)}",
-                        title=f"Offline: {change.kind.value}",
-                        severity="warning",
-                        timeout=8,
-                    )
-            case PollRecovered(failures=failures):
-                self.link = LinkState(last_success_at=self.clock.monotonic())
-                self._post_main(ConnectionChanged(ok=True))
-                self.notify(f"Back online after {failures} failed polls", timeout=5)
+        """Turn one batch of poller (or action) changes into messages for the screen."""
+        self.router.route(changes)
 
     def _post_main(self, message: Any) -> None:
         if self._main is not None:
@@ -369,13 +303,10 @@ class FinetopApp(App[int]):
         return StatusSnapshot(
             workspace=self.workspace,
             demo=self.demo,
-            link=self.link,
+            poller=self.poller.status if self.poller is not None else None,
+            connect_error=self.connect_error,
             now=self.clock.monotonic(),
-            interval=(
-                self.poller.status.interval
-                if self.poller is not None
-                else self.poller_settings.list_interval
-            ),
+            interval=self.poller_settings.list_interval,
             paused=self.paused,
             counts=self.store.counts_by_group(),
             read_only=self.read_only,
@@ -427,10 +358,26 @@ class FinetopApp(App[int]):
         return not (self.read_only and action in MUTATING_ACTIONS)
 
     def action_refresh_now(self) -> None:
-        """Poll now (also while paused: the user asked for it)."""
+        """Poll now (also while paused: the user asked for it). After the API refused the key,
+        the key is read again first (``api_key_command`` runs again)."""
+        if self.poller is not None and self.poller.status.state is PollerState.HALTED:
+            self._retry_with_fresh_key()
+            return
         if self.poller is not None:
             self.poller.refresh_now()
         self.notify("Refreshing…", timeout=1.5)
+
+    @work(group="connect", exclusive=True, exit_on_error=False)
+    async def _retry_with_fresh_key(self) -> None:
+        """Read the key again (a fixed password-manager entry, say), then poll at once."""
+        try:
+            reread = self._connection is not None and await self._connection.reload_key()
+        except FinetopError as error:
+            self.notify(str(error), title="Cannot read the API key", severity="error", timeout=30)
+            return
+        if self.poller is not None:
+            self.poller.refresh_now()
+        self.notify("Key read again; retrying…" if reread else "Retrying…", timeout=3)
 
     def action_toggle_pause(self) -> None:
         """Pause or resume polling and repaints."""
@@ -469,75 +416,20 @@ class FinetopApp(App[int]):
     def action_cancel_job(self) -> None:
         """Ask, then cancel the highlighted job."""
         view = self._need_job()
-        if view is None:
-            return
-        job = view.job
-        if job.status not in CANCELLABLE:
-            self.notify(f"Job {short_id(job.id)} is {job.status}: nothing to cancel", timeout=4)
-            return
-        label = job_label(job.id, job.suffix)
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._mutate("cancel", job.id, label)
-
-        self.push_screen(
-            ConfirmModal(
-                f"Cancel job {label}?",
-                f"The job is {job.status}. Cancelling stops training for good; "
-                "checkpoints saved so far stay available.",
-                yes_label="Cancel job",
-                no_label="No",
-            ),
-            answered,
-        )
+        if view is not None:
+            self.mutations.ask_cancel(view, self._mutate)
 
     def action_start_job(self) -> None:
         """Ask, then start the highlighted job (VALIDATED, waiting because auto_start is off)."""
         view = self._need_job()
-        if view is None:
-            return
-        job = view.job
-        if job.status != JobStatus.VALIDATED or job.auto_start:
-            self.notify(
-                f"Only a VALIDATED job created with auto_start=false waits to be started "
-                f"(this one is {job.status})",
-                timeout=4,
-            )
-            return
-        label = job_label(job.id, job.suffix)
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._mutate("start", job.id, label)
-
-        self.push_screen(
-            ConfirmModal(
-                f"Start job {label}?",
-                "Training starts and is billed to the workspace.",
-                yes_label="Start job",
-                no_label="No",
-            ),
-            answered,
-        )
+        if view is not None:
+            self.mutations.ask_start(view, self._mutate)
 
     @work(group="actions", exit_on_error=False)
     async def _mutate(self, verb: str, job_id: str, label: str) -> None:
-        """Call the API; its answer goes through the store like a poll's."""
-        if self.read_only:
-            return
-        call = self.client.cancel_job if verb == "cancel" else self.client.start_job
-        try:
-            details = await call(job_id)
-        except FinetopError as error:
-            self.notify(str(error), title=f"Could not {verb} {label}", severity="error")
-            if self.poller is not None:
-                self.poller.refresh_now()  # the job probably moved on: show where it is
-            return
-        self.handle_changes(self.store.apply(details, at=self.clock.monotonic()))
-        self.notify(f"Job {label} is now {details.status}", title=f"{verb.title()} requested")
-        if self.poller is not None:
-            self.poller.refresh_now()
+        """Call the API in a worker; its answer goes through the store like a poll's."""
+        if not self.read_only:
+            await self.mutations.run(self.client, self.poller, verb, job_id, label)
 
     def action_copy_job_id(self) -> None:
         """Copy the highlighted job's id (OSC 52: works over SSH) and say what was copied."""

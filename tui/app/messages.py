@@ -13,7 +13,6 @@ from __future__ import annotations
 from textual.message import Message
 
 from tui.api.models import Checkpoint
-from tui.errors import ErrorKind
 
 __all__ = [
     "CheckpointsArrived",
@@ -80,26 +79,8 @@ class JobFinished(Message):
 
 
 class ConnectionChanged(Message):
-    """The poller succeeded, failed or recovered; the status line re-reads the connection."""
-
-    def __init__(
-        self,
-        *,
-        ok: bool,
-        kind: ErrorKind | None = None,
-        message: str = "",
-        retry_at: float | None = None,
-    ) -> None:
-        super().__init__()
-        self.ok = ok
-        """Whether the last poll succeeded."""
-        self.kind = kind
-        """Why the last poll failed (rate limited, auth failed, server error, no network)."""
-        self.message = message
-        """The error's one-line message."""
-        self.retry_at = retry_at
-        """When the poller retries, on the app clock's monotonic time."""
+    """A poll succeeded, failed or recovered: the status line re-reads the poller's status."""
 
     def can_replace(self, message: Message) -> bool:
-        """Only the latest connection state matters."""
+        """Only the latest matters: the state is read from the poller, not carried here."""
         return isinstance(message, ConnectionChanged)

@@ -83,4 +83,7 @@ def json_line(value: Any) -> str:
         text = orjson.dumps(value).decode()
     except TypeError:  # orjson.JSONEncodeError: nested deeper than it goes
         text = _deep_dumps(value)
-    return text if text.isascii() else _NOT_ASCII.sub(_escape, text)
+    # DEL is ASCII: the fast path needs both checks.
+    if text.isascii() and "\x7f" not in text:
+        return text
+    return _NOT_ASCII.sub(_escape, text)

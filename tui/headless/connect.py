@@ -142,6 +142,21 @@ class Connection:
             raise
         return self
 
+    async def reload_key(self) -> bool:
+        """Read the key again, re-running ``api_key_command``, and send the new one from now on
+        (after the API refused the old one). Returns whether a key source was read again.
+
+        Raises ``ApiKeyError`` like ``start`` when the command fails.
+        """
+        source = self.settings.api_key
+        if self.demo or self._client is None or source.kind is not KeyKind.COMMAND:
+            return False
+        unread = attrs.evolve(self.settings, api_key=attrs.evolve(source, value=None))
+        self.settings = await asyncio.to_thread(resolve_key, unread)
+        key = self.settings.api_key.value
+        self._client.set_api_key(key.reveal() if key is not None else None)
+        return True
+
     async def stop(self) -> None:
         """Close the client and stop the simulator; safe to call twice or after a failed start."""
         client, self._client = self._client, None

@@ -100,6 +100,8 @@ class PollFailed:
     retry_at: float
     first: bool
     """True for the first failure of a streak (the one a UI announces)."""
+    halted: bool = False
+    """No automatic retry follows (the key was refused): only the user's refresh retries."""
 
 
 @attrs.frozen

@@ -29,6 +29,9 @@ class Health:
         """When the last successful cycle finished (monotonic)."""
         self.last_success_wall: float | None = None
         """The same moment in wall-clock seconds."""
+        self.halted = False
+        """The API refused the key: retrying on a schedule would only be refused again (and
+        may lock the key out), so polling waits for the user (``cut_backoff``)."""
 
     @property
     def current_error(self) -> FinetopError | None:
@@ -36,9 +39,11 @@ class Health:
         return self.last_error if self.failures else None
 
     def cut_backoff(self) -> None:
-        """Allow a poll at once, even after a 429: the user asked. Only the automatic schedule
-        waits out a Retry-After (and a failed try backs off again, honouring the new one)."""
+        """Allow a poll at once, even after a 429 or a refused key: the user asked. Only the
+        automatic schedule waits out a Retry-After (and a failed try backs off again, honouring
+        the new one); a key refused again halts again."""
         self.blocked_until = None
+        self.halted = False
 
     def record(self, error: FinetopError | None, successes: int) -> list[Change]:
         """Record a finished cycle that failed with ``error`` (``None``: it did not) after
@@ -49,6 +54,7 @@ class Health:
             if self.failures == 1:
                 self.failing_since = now
             self.last_error = error
+            self.halted = error.kind is ErrorKind.AUTH
             retry_after = getattr(error, "retry_after", None)
             delay = self._backoff.next_delay(self.failures - 1, retry_after)
             self.blocked_until = now + delay
@@ -59,9 +65,11 @@ class Health:
                     retry_in=delay,
                     retry_at=now + delay,
                     first=self.failures == 1,
+                    halted=self.halted,
                 )
             ]
         self.blocked_until = None
+        self.halted = False
         # Only answers that worked make a success: a round of detail fetches whose payloads all
         # failed to parse says nothing good about the link or the data.
         if not successes:
@@ -76,12 +84,11 @@ class Health:
         changes.append(PollSucceeded(at=now, wall_time=self.last_success_wall))
         return changes
 
-    def state(
-        self, now: float, *, paused: bool, offline_after: int, stale_after: float
-    ) -> PollerState:
+    def state(self, now: float, *, offline_after: int, stale_after: float) -> PollerState:
         """What the status line says at ``now``."""
-        if paused:
-            return PollerState.PAUSED
+        # Paused or not, data ages the same: the poller's status says ``paused`` on its own.
+        if self.halted:
+            return PollerState.HALTED
         if self.failures:
             error = self.current_error
             offline = self.failures >= offline_after or (

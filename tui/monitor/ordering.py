@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from itertools import compress
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -175,21 +176,20 @@ def filter_rows(
     views: list[JobView],
     flt: JobFilter,
     lookup: Callable[[str], JobView | None],
+    keep: str | None = None,
 ) -> JobRows:
-    """The rows (in their order) that pass ``flt``: one pass over precomputed search text."""
+    """The rows (in their order) that pass ``flt``, and ``keep`` whether it passes or not: one
+    pass over precomputed search text."""
     if flt.is_empty:
         return JobRows(list(ids), list(views), lookup)
-    groups, kind = flt.groups, flt.job_kind
     terms, inverted = flt.terms, flt.inverted  # computed once, not per job
     mask: list[bool]
-    if not groups and kind is None and len(terms) == 1:
+    if not flt.groups and flt.job_kind is None and len(terms) == 1:
         term = terms[0]  # the common case, typing one word: no generator per job
         mask = [(term in view.search_text) != inverted for view in views]
     else:
-        mask = [
-            (not groups or view.job.status_group in groups)
-            and (kind is None or view.job.kind == kind)
-            and (not terms or all(term in view.search_text for term in terms) != inverted)
-            for view in views
-        ]
+        mask = list(map(flt.predicate(), views))
+    if keep is not None and lookup(keep) is not None:
+        with suppress(ValueError):  # a job the order does not hold yet
+            mask[ids.index(keep)] = True
     return JobRows(list(compress(ids, mask)), list(compress(views, mask)), lookup)

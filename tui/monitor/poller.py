@@ -225,7 +225,6 @@ class Poller:
         interval = self._pace.effective(settings.list_interval)
         state = health.state(
             now,
-            paused=self._paused,
             offline_after=settings.offline_after,
             stale_after=settings.stale_after or 2 * interval,
         )
@@ -292,7 +291,7 @@ class Poller:
         while True:
             self._wake.clear()
             now = self.clock.monotonic()
-            if self._paused:
+            if self._paused or self._health.halted:
                 self._wait_deadline = None
                 await self._sleep_until_woken(None)
                 continue

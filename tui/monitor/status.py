@@ -21,7 +21,8 @@ class PollerState(StrEnum):
     """Polls are failing (not yet offline) or the last success is old."""
     OFFLINE = "offline"
     """The API cannot be reached (or keeps failing); retrying."""
-    PAUSED = "paused"
+    HALTED = "halted"
+    """The API refused the key (401/403): no automatic retry until the user asks (``r``)."""
 
 
 @attrs.frozen

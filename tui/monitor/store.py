@@ -222,8 +222,10 @@ class JobStore:
         sort: SortSpec | None = None,
         *,
         now_wall: float | None = None,
+        keep: str | None = None,
     ) -> JobRows:
-        """Like :meth:`query`, as ids and views (what the job list keeps).
+        """Like :meth:`query`, as ids and views (what the job list keeps); ``keep`` stays in
+        the rows even when it no longer passes the filter (the job the user is watching).
 
         Cheap enough for every keystroke: the order of the last sort asked for is kept and
         moved job by job as jobs change (:class:`~tui.monitor.ordering.SortedJobs`); a query
@@ -232,7 +234,9 @@ class JobStore:
         order = self._sorted(
             sort or SortSpec(), self.clock.time() if now_wall is None else now_wall
         )
-        return filter_rows(order.ids, order.views, filter or JobFilter(), self._views.get)
+        return filter_rows(
+            order.ids, order.views, filter or JobFilter(), self._views.get, keep=keep
+        )
 
     def _sorted(self, spec: SortSpec, now_wall: float) -> SortedJobs:
         """The kept order for ``spec``, brought up to date (rebuilt when much has changed)."""

@@ -163,11 +163,11 @@ def _close_connection(send: Send) -> bool:
     """Close the socket under uvicorn's ``send``; ``False`` when there is none (in process)."""
     cycle = getattr(send, "__self__", None)
     transport = getattr(cycle, "transport", None)
-    if transport is None:
+    if cycle is None or transport is None:
         return False
     transport.close()
     # Tell uvicorn the peer is gone, so it neither writes a 500 nor logs a missing response.
-    cycle.disconnected = True  # type: ignore[union-attr]
+    cycle.disconnected = True
     return True
 
 

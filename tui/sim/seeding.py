@@ -8,6 +8,7 @@ jobs that move while the simulator runs.
 from __future__ import annotations
 
 import random
+from typing import cast
 
 import attrs
 
@@ -129,7 +130,7 @@ class JobFactory:
         for key, value in (hyperparameters or {}).items():
             if key in params and value is not None:
                 params[key] = value
-        steps = int(params["training_steps"])  # type: ignore[call-overload]
+        steps = int(cast(int, params["training_steps"]))
         warmup = params["warmup_fraction"]
         targets = None
         if classifier:

@@ -13,7 +13,7 @@ import math
 import random
 import threading
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import attrs
 
@@ -35,14 +35,22 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
-def _synchronized(method: Callable[_P, _R]) -> Callable[_P, _R]:
+class _Locked(Protocol):
+    _lock: threading.RLock
+
+
+_S = TypeVar("_S", bound=_Locked)
+
+
+def _synchronized(
+    method: Callable[Concatenate[_S, _P], _R],
+) -> Callable[Concatenate[_S, _P], _R]:
     """Hold the world's lock: the server thread and a test or demo thread may both read it."""
 
     @functools.wraps(method)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        self = args[0]
-        with self._lock:  # type: ignore[attr-defined]
-            return method(*args, **kwargs)
+    def wrapper(self: _S, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._lock:
+            return method(self, *args, **kwargs)
 
     return wrapper
 

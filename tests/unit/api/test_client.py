@@ -354,6 +354,21 @@ async def test_authentication(clock: RecordingClock) -> None:
     assert clock.sleeps == []
 
 
+async def test_a_401_without_a_key_says_no_key_is_set(clock: RecordingClock) -> None:
+    api = FakeApi(error(401, {"message": "Unauthorized"}), error(401, {"message": "Unauthorized"}))
+    async with make_client(api, clock, key=None) as client:
+        with pytest.raises(AuthenticationError) as caught:
+            await client.list_jobs()
+        assert "Authorization" not in api.requests[0].headers
+        assert str(caught.value).startswith("no API key set (HTTP 401: Unauthorized)")
+        assert "MISTRAL_API_KEY" in str(caught.value)
+        # A key read later is sent from then on, and a refusal then blames the key.
+        client.set_api_key(KEY)
+        with pytest.raises(AuthenticationError, match="authentication failed"):
+            await client.list_jobs()
+        assert api.requests[1].headers["Authorization"] == f"Bearer {KEY}"
+
+
 async def test_not_found(clock: RecordingClock) -> None:
     body = {"detail": "No fine tuning job matches the given query."}
     api = FakeApi(error(404, body))

@@ -63,6 +63,11 @@ def test_json_lines_escape_what_orjson_leaves_raw() -> None:
     assert json.loads(line) == value
 
 
+def test_a_lone_del_is_escaped_too() -> None:
+    # DEL is ASCII, yet a terminal may act on it.
+    assert json_line({"s": "a\x7fb"}) == '{"s":"a\\u007fb"}'
+
+
 def test_json_lines_keep_ordinary_unicode_readable() -> None:
     assert json_line({"s": "é😀 👩\u200d👧"}) == '{"s":"é😀 👩\u200d👧"}'
 

@@ -10,7 +10,13 @@ from monitor_factories import T0, checkpoint, detail
 from poller_helpers import advance, make_poller, running, step
 
 from tui.api.clock import ManualClock
-from tui.api.errors import PayloadError, RateLimitedError, ServerError, TransportError
+from tui.api.errors import (
+    AuthenticationError,
+    PayloadError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+)
 from tui.errors import ErrorKind
 from tui.monitor.changes import (
     CheckpointsAdded,
@@ -197,6 +203,27 @@ async def test_rate_limit_pauses_every_tier_until_retry_after() -> None:
         assert poller.status.state is PollerState.OK
 
 
+async def test_a_refused_key_halts_polling_until_the_user_asks() -> None:
+    clock, source = ManualClock(), workspace()
+    poller, seen = make_poller(source, clock)
+    async with running(poller):
+        seen.clear()
+        source.failures.append(AuthenticationError("authentication failed (HTTP 401)", status=401))
+        await step(clock, poller)
+        [failed] = [c for c in seen if isinstance(c, PollFailed)]
+        assert failed.halted
+        assert failed.kind is ErrorKind.AUTH
+        assert poller.status.state is PollerState.HALTED
+        assert poller.status.next_poll_at is None
+        source.calls.clear()
+        await advance(clock, poller, 24 * 3600)  # a day: no request would be let in anyway
+        assert source.calls == []
+        poller.refresh_now()
+        await poller.wait_idle()
+        assert source.calls
+        assert poller.status.state is PollerState.OK
+
+
 async def test_failure_streak_backs_off_and_reports_once() -> None:
     clock, source = ManualClock(), workspace()
     poller, seen = make_poller(source, clock)
@@ -237,7 +264,7 @@ async def test_pause_and_resume() -> None:
     async with running(poller):
         poller.pause()
         await poller.wait_idle()
-        assert poller.status.state is PollerState.PAUSED
+        assert poller.status.paused
         assert poller.status.next_poll_at is None
         source.calls.clear()
         clock.advance(3600)

@@ -102,10 +102,11 @@ class HelpScreen(ModalScreen[None]):
     def rows(self) -> list[tuple[str, str, str]]:
         """What the table shows, as plain ``(keys, description, id)`` text (for tests)."""
         table = self.query_one("#help-keys", DataTable)
-        return [
-            tuple(str(cell) for cell in table.get_row(row_key))  # type: ignore[misc]
-            for row_key in table.rows
-        ]
+        rows: list[tuple[str, str, str]] = []
+        for row_key in table.rows:
+            keys, description, binding_id = (str(cell) for cell in table.get_row(row_key))
+            rows.append((keys, description, binding_id))
+        return rows
 
     def action_dismiss_help(self) -> None:
         """Close the help screen."""

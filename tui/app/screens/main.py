@@ -35,7 +35,7 @@ from tui.app.widgets.job_columns import COLUMN_BY_KEY
 from tui.app.widgets.job_table import JobTable
 from tui.app.widgets.metrics import MetricsPanel
 from tui.app.widgets.ordered_input import OrderedInput
-from tui.app.widgets.status_line import StatusLine
+from tui.app.widgets.status_line import StatusLine, empty_list_text
 from tui.monitor.query import JobFilter, SortColumn, SortSpec
 
 if TYPE_CHECKING:
@@ -104,6 +104,8 @@ class _MainScreenBase(Screen[None]):
         """The sort order in force."""
         self.shown_job_id: str | None = None
         """The job the detail pane shows."""
+        self._kept_outside: str | None = None
+        """The job under the cursor, listed although it left the filter (see refresh_jobs)."""
         self._deferred: set[str] = set()
         """Jobs that changed while repaints were skipped."""
         self._views_shown: int | None = None
@@ -180,6 +182,11 @@ class _MainScreenBase(Screen[None]):
         return self.query_one("#filter", Input)
 
     @property
+    def detail_pending(self) -> bool:
+        """Whether the detail pane is about to follow the cursor (it waits for it to rest)."""
+        return self._show_timer is not None
+
+    @property
     def highlighted_job_id(self) -> str | None:
         """The job under the table's cursor."""
         return self.table.highlighted_job_id
@@ -241,13 +248,23 @@ class _MainScreenBase(Screen[None]):
             self.refresh_jobs(changed)
         self.update_status()
 
-    def refresh_jobs(self, changed: set[str] | None) -> None:
-        """Re-query the store and sync the table; ``changed=None`` rewrites every row."""
+    def refresh_jobs(self, changed: set[str] | None, *, keep_cursor: bool = True) -> None:
+        """Re-query the store and sync the table; ``changed=None`` rewrites every row.
+
+        The job under the cursor stays listed when a change of its own takes it out of the
+        filter (a watched run finishing under the "running" filter); only the user's own filter
+        changes (``keep_cursor=False``) or moving away let it go.
+        """
         if not self.is_mounted:
             return
         store = self.finetop.store
         now = self.finetop.wall_now()
-        rows = store.query_rows(self.job_filter, self.sort_spec, now_wall=now)
+        keep = self.highlighted_job_id if keep_cursor else None
+        rows = store.query_rows(self.job_filter, self.sort_spec, now_wall=now, keep=keep)
+        kept = store.get(keep) if keep is not None else None
+        self._kept_outside = (
+            keep if kept is not None and not self.job_filter.predicate()(kept) else None
+        )
         self.table.sync(rows, now, changed)
         self._views_shown = len(rows)
         highlighted = self.highlighted_job_id
@@ -267,9 +284,11 @@ class _MainScreenBase(Screen[None]):
             return
         shown = self._views_shown
         total = len(self.finetop.store)
-        line.show(
-            self.finetop.status_snapshot(shown if shown != total else None, self.filter_label)
+        snapshot = self.finetop.status_snapshot(
+            shown if shown != total else None, self.filter_label
         )
+        line.show(snapshot)
+        self.table.empty_text = empty_list_text(snapshot, jobs=total)
 
     @property
     def filter_label(self) -> str:
@@ -309,6 +328,10 @@ class _MainScreenBase(Screen[None]):
 
     @on(JobTable.Highlighted, "#jobs")
     def _row_highlighted(self, event: JobTable.Highlighted) -> None:
+        if self._kept_outside is not None and event.job_id != self._kept_outside:
+            # The cursor left a job kept only because it was watched: the filter applies again.
+            self._kept_outside = None
+            self.refresh_jobs(set())
         self._follow_cursor(event.job_id)
 
     def _follow_cursor(self, job_id: str | None) -> None:
@@ -424,7 +447,7 @@ class _MainScreenBase(Screen[None]):
     def set_filter_text(self, text: str) -> None:
         """Filter the table by ``text`` (a leading ``!`` inverts)."""
         self.job_filter = JobFilter(text=text, groups=self.job_filter.groups)
-        self.refresh_jobs(set())
+        self.refresh_jobs(set(), keep_cursor=False)
 
     def action_group(self, name: str) -> None:
         """Show one status group (``all`` shows every job)."""
@@ -432,7 +455,7 @@ class _MainScreenBase(Screen[None]):
         self.job_filter = JobFilter(
             text=self.job_filter.text, groups=GROUP_FILTERS[self.group_name]
         )
-        self.refresh_jobs(set())
+        self.refresh_jobs(set(), keep_cursor=False)
         self.notify(f"Showing {self.group_name} jobs", timeout=2)
 
     def action_cycle_group(self) -> None:

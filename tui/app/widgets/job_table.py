@@ -95,6 +95,10 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
             color: $accent;
             text-style: bold;
         }
+        & > .job-table--empty {
+            color: $text-muted;
+            text-style: italic;
+        }
     }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -103,6 +107,7 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         "job-table--badge",
         "job-table--sort-note",
         "job-table--mark",
+        "job-table--empty",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         *bindings_for(Scope.TABLE, read_only=False),
@@ -141,6 +146,20 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         """The notes on the header line, as last drawn."""
         self.badge_key = "g"
         """The key the badge names to see new jobs (the screen sets it from the keymap)."""
+        self._empty_text = ""
+        """What the list says while it shows no job (why: connecting, a refused key...)."""
+
+    @property
+    def empty_text(self) -> str:
+        """What the list says while it shows no job; plain, safe text (the screen sets it)."""
+        return self._empty_text
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:
+        if text != self._empty_text:
+            self._empty_text = text
+            if not self._ids:
+                self.refresh(Region(0, 1, self.size.width, 1))
 
     # ------------------------------------------------------------------ reading
 
@@ -409,6 +428,11 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
             line, _ = self._header()
             return Strip(list(line.render(self.app.console)), width)
         index = self.scroll_offset.y + y - 1
+        if not self._ids and index == 0 and self._empty_text:
+            style = self.get_component_rich_style("job-table--empty")
+            text = Text(f" {self._empty_text}", style=style, no_wrap=True, overflow="ellipsis")
+            text.truncate(width, overflow="ellipsis")
+            return Strip(list(text.render(self.app.console)), width).adjust_cell_length(width)
         if index >= len(self._ids):
             return Strip.blank(width)
         base = self.get_component_rich_style("job-table--cursor") if index == self._cursor else None

@@ -17,15 +17,16 @@ from textual.widgets import Static
 
 from tui.api.models import StatusGroup
 from tui.display.formats import fmt_seconds
-from tui.display.text import safe_text
-from tui.errors import ErrorKind
+from tui.display.text import LONG_TEXT_LIMIT, safe_text
+from tui.errors import FinetopError
+from tui.monitor.status import PollerState, PollerStatus
 
 __all__ = [
     "DEMO_HINT",
-    "LinkState",
     "StatusLine",
     "StatusSnapshot",
     "demo_banner",
+    "empty_list_text",
     "render_status",
 ]
 
@@ -64,22 +65,6 @@ _GROUP_WORDS: tuple[tuple[StatusGroup, str, str], ...] = (
 )
 
 
-@attrs.define
-class LinkState:
-    """What the app knows about its connection, from the poller's changes."""
-
-    last_success_at: float | None = None
-    """Monotonic time of the last successful poll."""
-    failing: bool = False
-    """Whether the latest poll failed."""
-    kind: ErrorKind | None = None
-    """Why it failed."""
-    message: str = ""
-    """The failure's one-line message."""
-    retry_at: float | None = None
-    """Monotonic time of the next attempt while failing."""
-
-
 @attrs.frozen
 class StatusSnapshot:
     """Everything the status line shows, at one moment."""
@@ -87,11 +72,10 @@ class StatusSnapshot:
     workspace: str
     """The workspace label ("DEMO", or the server's host / profile)."""
     demo: bool
-    link: LinkState
     now: float
-    """Monotonic now, on the same clock as ``link``."""
+    """Monotonic now, on the poller's clock."""
     interval: float
-    """The job list's poll interval in seconds."""
+    """The job list's poll interval in seconds, until the poller reports its own."""
     paused: bool
     counts: Mapping[StatusGroup, int]
     read_only: bool = False
@@ -101,31 +85,64 @@ class StatusSnapshot:
     """How many jobs the table shows (when a filter hides some)."""
     filter_label: str = ""
     """The filter in force, in words (empty when none)."""
+    poller: PollerStatus | None = None
+    """The poller's account of the connection: the one source of its state (``None`` before
+    the poller starts)."""
+    connect_error: FinetopError | None = None
+    """Why the connection could not even start (a key command that failed, a bad URL)."""
+
+    @property
+    def poll_interval(self) -> float:
+        """The interval in force: the poller's (scaled, slowed while unfocused) once it runs."""
+        return self.poller.interval if self.poller is not None else self.interval
 
 
-def stale_after(interval: float) -> float:
-    """Seconds without a successful poll after which the data is called stale."""
-    return 2 * interval + 10
+def _retry_text(status: PollerStatus, now: float) -> str:
+    retry_in = status.retry_in(now)
+    if retry_in is None:
+        return "retrying"
+    return f"retrying in {fmt_seconds(retry_in)}" if retry_in > 0 else "retrying now"
 
 
 def connection_text(snapshot: StatusSnapshot) -> tuple[str, str]:
-    """``(text, style class)`` for the connection part: ok, stale or offline."""
-    link = snapshot.link
-    if link.failing:
-        cause = link.kind.value if link.kind else "error"
-        if link.retry_at is None:
-            return f"✖ not connected ({cause})", "offline"
-        if link.retry_at > snapshot.now:
-            when = f"retrying in {fmt_seconds(link.retry_at - snapshot.now)}"
-        else:
-            when = "retrying now"
-        return f"✖ offline — {when} ({cause})", "offline"
-    if link.last_success_at is None:
+    """``(text, style class)`` for the connection part, as the poller's status says it."""
+    if snapshot.connect_error is not None:
+        return f"✖ not connected ({snapshot.connect_error.kind.value})", "offline"
+    status = snapshot.poller
+    if status is None or status.state is PollerState.CONNECTING:
         return "… connecting", "connecting"
-    age = snapshot.now - link.last_success_at
-    if age > stale_after(snapshot.interval):
-        return f"◐ stale — updated {fmt_seconds(age)} ago", "stale"
-    return f"● updated {fmt_seconds(age)} ago", "ok"
+    now = snapshot.now
+    cause = status.last_error_kind.value if status.last_error_kind else "error"
+    age = status.age(now)
+    updated = f"updated {fmt_seconds(age)} ago" if age is not None else "never updated"
+    match status.state:
+        case PollerState.HALTED:
+            return f"✖ {cause} — r to retry", "offline"
+        case PollerState.OFFLINE:
+            return f"✖ offline — {_retry_text(status, now)} ({cause})", "offline"
+        case PollerState.STALE if status.failures:
+            return f"◐ stale — {_retry_text(status, now)} ({cause})", "stale"
+        case PollerState.STALE:
+            return f"◐ stale — {updated}", "stale"
+    return f"● {updated}", "ok"
+
+
+def empty_list_text(snapshot: StatusSnapshot, *, jobs: int) -> str:
+    """What the job list says while it shows no row: why (no match, connecting, a refused key,
+    a failing server) and what to do, in one plain line made safe (errors quote servers)."""
+    if jobs:
+        return "No job matches the filter (escape clears it)"
+    if snapshot.connect_error is not None:
+        return safe_text(f"Cannot connect: {snapshot.connect_error}", limit=LONG_TEXT_LIMIT)
+    status = snapshot.poller
+    if status is None or status.state is PollerState.CONNECTING:
+        return f"Connecting to {safe_text(snapshot.workspace)}…"
+    message = safe_text(status.last_error_message or "", limit=LONG_TEXT_LIMIT)
+    if status.state is PollerState.HALTED:
+        return f"{message} — then press r to try again"
+    if status.failures:
+        return f"{message} — {_retry_text(status, snapshot.now)}"
+    return "No fine-tuning jobs in this workspace yet"
 
 
 CONNECTION_STYLES: Mapping[str, str] = {
@@ -183,7 +200,7 @@ def _render_status(snapshot: StatusSnapshot, styles: Mapping[str, str], *, compa
     text.append(bar)
     conn, state = connection_text(snapshot)
     text.append(conn, style=styles.get(state, ""))
-    text.append(f"{bar}every {fmt_seconds(snapshot.interval)}")
+    text.append(f"{bar}every {fmt_seconds(snapshot.poll_interval)}")
     if snapshot.paused:
         text.append("  ⏸ PAUSED", style="bold reverse")
     # The filter in force comes before the counts: on a narrow terminal it must not be cut off.
