@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import socket
 import sys
@@ -21,6 +20,7 @@ from typing import Any
 
 import uvicorn
 
+from tui.settings.urls import is_loopback_host
 from tui.sim.app import SimApp
 from tui.sim.faults import FaultSpec
 from tui.sim.options import SimOptions
@@ -206,15 +206,6 @@ class SimulatorThread:
         self.stop()
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def serve(options: SimOptions, *, out: Callable[[str], None] | None = None) -> int:
     """Serve the simulator in the foreground until Ctrl-C (``finetop sim``); return an exit code."""
     say = out or (lambda line: print(line, file=sys.stderr, flush=True))
@@ -231,7 +222,7 @@ def serve(options: SimOptions, *, out: Callable[[str], None] | None = None) -> i
     port = sock.getsockname()[1]
     world = options.build_world()
     app = options.build_app(world, request_log=log_request)
-    if not _is_loopback(options.host) and options.api_key is None:
+    if not is_loopback_host(options.host) and options.api_key is None:
         say("finetop sim: warning: listening beyond loopback with no --api-key; anyone can connect")
     say(
         f"finetop sim: serving {_url(options.host, port)}  "
