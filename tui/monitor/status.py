@@ -54,6 +54,10 @@ class PollerStatus:
     listing_truncated: int | None = None
     """The total the server claimed when the last listing of every page stopped at the page
     budget (``max_list_pages``) short of it; ``None`` when the listing was complete."""
+    cached_since: float | None = None
+    """While the rows shown come from the local history and the first listing of every page
+    has not ended: the wall time the history last saw them (``cached 3 h ago, refreshing…``);
+    ``None`` otherwise."""
 
     def age(self, now: float) -> float | None:
         """Seconds since the last success ("updated N s ago")."""
