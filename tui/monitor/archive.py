@@ -21,6 +21,11 @@ __all__ = ["Archive", "NoArchive"]
 class Archive(Protocol):
     """Where the poller records what it learns, and finds the final details it already has."""
 
+    @property
+    def enabled(self) -> bool:
+        """Whether it keeps anything now (a history that disabled itself keeps nothing)."""
+        ...
+
     def has_final(self, job_id: str) -> bool:
         """Whether the final detail of this finished job is kept (never fetch it again)."""
         ...
@@ -44,6 +49,11 @@ class Archive(Protocol):
 
 class NoArchive:
     """Keeps nothing: every finished job's detail is fetched when wanted."""
+
+    @property
+    def enabled(self) -> bool:
+        """Never: nothing is kept."""
+        return False
 
     def has_final(self, job_id: str) -> bool:
         """Nothing is kept."""

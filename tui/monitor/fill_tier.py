@@ -36,8 +36,6 @@ class FillTier(Tier):
     """Fetches, applies and archives the detail (404s and payload errors included)."""
     window: RequestWindow = attrs.field(kw_only=True)
     """The times of the poller's recent requests."""
-    enabled: bool = attrs.field(default=False, kw_only=True)
-    """Whether an archive keeps what the fill fetches (without one, filling only costs)."""
     _last_fill_at: float | None = attrs.field(default=None, init=False)
     """When the fill last sent a request."""
     _active_at: float | None = attrs.field(default=None, init=False)
@@ -77,7 +75,8 @@ class FillTier(Tier):
     ) -> float | None:
         """When the fill may send its next request (``now`` or earlier: now); ``None``: not
         at all for now. ``ready``: the poller is healthy and has listed every page."""
-        if not (self.enabled and ready) or self.next_job() is None:
+        # Without an archive to keep them, fetching the details would only cost requests.
+        if not (self.archive.enabled and ready) or self.next_job() is None:
             return None
         settings = self.pace.settings
         waits = [now]

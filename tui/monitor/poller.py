@@ -115,7 +115,6 @@ class Poller:
             archive=kept,
             details=self._details,
             window=self._window,
-            enabled=archive is not None,
         )
         self._wake = asyncio.Event()
         self._paused = False
@@ -227,7 +226,7 @@ class Poller:
     def history_backlog(self) -> int:
         """Finished jobs whose detail the background fill has yet to fetch (0 without an
         archive to keep them)."""
-        return self._fill.backlog() if self._fill.enabled else 0
+        return self._fill.backlog() if self._fill.archive.enabled else 0
 
     # ------------------------------------------------------------------ consumers
 
