@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Protocol, TypeVar
 
 from tui.api.clock import Clock
 from tui.api.models import Job, JobDetails
@@ -31,10 +31,11 @@ from tui.settings.config import Settings
 __all__ = [
     "MAX_PENDING_WRITES",
     "HistoryLink",
+    "JobFetcher",
+    "fetch_detail",
     "history_wanted",
     "job_summary",
     "open_history",
-    "summary_fields",
 ]
 
 MAX_PENDING_WRITES = 256
@@ -55,18 +56,6 @@ def job_summary(summary: HistorySummary) -> JobSummary:
         checkpoints=summary.checkpoint_count,
         duration=summary.duration,
     )
-
-
-def summary_fields(summary: JobSummary) -> dict[str, Any]:
-    """A summary for ``--json`` (under the ``"finetop"`` key): only what is known."""
-    fields = {
-        "step": summary.step,
-        "train_loss": summary.train_loss,
-        "valid_loss": summary.valid_loss,
-        "perplexity": summary.perplexity,
-        "duration_seconds": summary.duration,
-    }
-    return {name: value for name, value in fields.items() if value is not None}
 
 
 class HistoryLink:
@@ -155,6 +144,21 @@ class HistoryLink:
             return None
         return details
 
+    async def stored_final(self, job_id: str) -> JobDetails | None:
+        """The final detail of a finished job if the file holds one, read without loading
+        every job first (for ``finetop show`` and ``watch``)."""
+        store = self.store
+        if store is None:
+            return None
+
+        def read() -> JobDetails | None:
+            if job_id not in store.final_detail_ids():
+                return None
+            return store.load_details(job_id)
+
+        details = await self._run(read)
+        return details if details is not None and details.is_terminal else None
+
     # ------------------------------------------------------------------ writing
 
     def listed(self, jobs: Sequence[Job], changed: Collection[str]) -> None:
@@ -229,6 +233,24 @@ class HistoryLink:
             loop.call_soon_threadsafe(self.on_warning, message)
         except RuntimeError:  # the loop closed meanwhile
             _log.warning("%s", message)
+
+
+class JobFetcher(Protocol):
+    """What fetching one job needs from the client."""
+
+    async def get_job(self, job_id: str) -> JobDetails: ...
+
+
+async def fetch_detail(client: JobFetcher, job_id: str, history: HistoryLink | None) -> JobDetails:
+    """A job's detail: the final one ``history`` holds, else fetched (and handed to it)."""
+    if history is not None:
+        stored = await history.stored_final(job_id)
+        if stored is not None:
+            return stored
+    details = await client.get_job(job_id)
+    if history is not None:
+        history.fetched(details)
+    return details
 
 
 def history_wanted(settings: Settings) -> bool:
