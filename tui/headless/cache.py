@@ -41,6 +41,11 @@ CURRENT = "*"
 """Marks the current workspace's file."""
 
 
+def _count(number: int, noun: str) -> str:
+    """``1 history file``, ``2 history files``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _state(settings: Settings) -> str:
     if settings.demo:
         return "not kept in demo mode"
@@ -88,7 +93,7 @@ def show_cache(
     out.write("\n")
     for line in format_table(HEADERS, rows):
         out.write(line + "\n")
-    out.write(f"\n{len(infos)} files, {fmt_bytes(total)} on disk\n")
+    out.write(f"\n{_count(len(infos), 'file')}, {fmt_bytes(total)} on disk\n")
 
 
 def _empty(path: Path, err: TextIO) -> bool:
@@ -119,8 +124,8 @@ def clear_cache(
         copies = sorted(folder.glob(f"*{FILE_SUFFIX}.corrupt-*")) if folder.is_dir() else []
         for copy in copies:
             copy.unlink(missing_ok=True)
-        out.write(f"emptied {emptied} history files")
-        out.write(f", deleted {len(copies)} set-aside copies\n" if copies else "\n")
+        out.write(f"emptied {_count(emptied, 'history file')}")
+        out.write(f", deleted {_count(len(copies), 'set-aside damaged file')}\n" if copies else "\n")
         return
     if settings.demo:
         out.write("no history is kept in demo mode (--all empties every file)\n")
