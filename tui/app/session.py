@@ -13,6 +13,8 @@ finetop then runs without it) become plain notifications.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import TYPE_CHECKING
 
 from tui.headless.history_link import HistoryLink, open_history
@@ -28,6 +30,8 @@ __all__ = ["Session"]
 
 WARNING_TIMEOUT = 8.0
 """Seconds a history warning stays on screen."""
+PAINT_WAIT = 1.0
+"""Seconds at most the connection waits for the history's rows to be painted."""
 
 
 class Session:
@@ -46,8 +50,15 @@ class Session:
         if self.history is None and self._own_history:
             self._own_history = False
             self.history = await open_history(self.app.settings, on_warning=self._warn)
-        if self.history is not None:
-            self.app.handle_changes(await self.history.seed(self.app.store))
+        if self.history is None:
+            return
+        changes = await self.history.seed(self.app.store)
+        if changes:
+            self.app.handle_changes(changes)
+            # Let the rows reach the screen before the connection's imports (httpx, ssl: a
+            # few hundred milliseconds of the event loop) hold it up.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.app.main_screen.wait_for_refresh(), PAINT_WAIT)
 
     async def connect(self, connection: Connection | None) -> Connection:
         """Start ``connection`` (one made from the settings when ``None``); returns it.
