@@ -21,8 +21,9 @@ counter) cover each launch from its start to its goal, and say what the second l
 asks. The timed second launches use the default settings.
 
 finetop's own modules are compiled to bytecode first, as installing it does (the SDK's and
-Textual's are, in site-packages). It prints the median (and min/max) of the timed launches and, per size, the ratio second launch
-/ SDK (goal: <= 0.6), and both launches' request counts.
+Textual's are, in site-packages). It prints the median (and min/max) of the timed launches
+and, per size, the ratio second launch / SDK (goal: <= 0.6), and both launches' request
+counts.
 """
 
 from __future__ import annotations

@@ -124,8 +124,8 @@ def clear_cache(
         copies = sorted(folder.glob(f"*{FILE_SUFFIX}.corrupt-*")) if folder.is_dir() else []
         for copy in copies:
             copy.unlink(missing_ok=True)
-        out.write(f"emptied {_count(emptied, 'history file')}")
-        out.write(f", deleted {_count(len(copies), 'set-aside damaged file')}\n" if copies else "\n")
+        deleted = f", deleted {_count(len(copies), 'set-aside damaged file')}" if copies else ""
+        out.write(f"emptied {_count(emptied, 'history file')}{deleted}\n")
         return
     if settings.demo:
         out.write("no history is kept in demo mode (--all empties every file)\n")
