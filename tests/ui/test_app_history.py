@@ -7,16 +7,18 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+from platformdirs import user_cache_path
 
-from tests.ui.helpers import FakeClient, make_job, settings, wait_for
+from tests.ui.helpers import FakeClient, Recorder, make_job, settings, wait_for
 from tui.api.clock import ManualClock
 from tui.api.models import Event, JobsPage
 from tui.app.app import FinetopApp
 from tui.app.widgets.job_rows import row_cells
 from tui.app.widgets.job_table import JobTable
 from tui.headless.history_link import HistoryLink
-from tui.history import HistoryStore
+from tui.history import HistoryStore, history_files
 from tui.monitor.store import to_list_item
+from tui.sim.server import SimOptions, SimulatorThread
 
 SERVER = "https://api.example.test"
 WORKSPACE = "work"
@@ -95,3 +97,34 @@ async def test_rows_come_from_the_history_at_once_and_are_cached_until_listed(
         assert ("get", "done-a") not in client.calls
         await pilot.press("q")
     assert link.store is None  # closed with the app
+
+
+async def test_an_unusable_history_folder_is_a_plain_notification_and_the_app_runs() -> None:
+    # A file where the history folder should be: no history, whoever runs the test.
+    folder = user_cache_path("finetop") / "history"
+    folder.parent.mkdir(parents=True)
+    folder.write_text("not a folder")
+    with SimulatorThread(SimOptions(port=0, jobs=5, live=1, arrivals=False)) as simulator:
+        app = FinetopApp(settings(demo=False, server_url=simulator.base_url))
+        recorder = Recorder()
+        recorder.attach(app)
+        async with app.run_test(size=(120, 30)) as pilot:
+            table = app.main_screen.query_one("#jobs", JobTable)
+            await wait_for(lambda: len(table.job_ids) == len(simulator.world), pilot)
+            warnings = recorder.titled("History")
+            assert len(warnings) == 1
+            assert warnings[0].startswith("history: running without the local history")
+            assert app.session.history is not None
+            assert not app.session.history.enabled
+            await pilot.press("q")
+    assert folder.read_text() == "not a folder"
+
+
+async def test_demo_mode_keeps_no_history() -> None:
+    app = FinetopApp(settings(demo=True))
+    async with app.run_test(size=(120, 30)) as pilot:
+        table = app.main_screen.query_one("#jobs", JobTable)
+        await wait_for(lambda: len(table.job_ids) >= 10, pilot)
+        assert app.session.history is None
+        await pilot.press("q")
+    assert history_files() == []
