@@ -53,12 +53,15 @@ class Session:
         if self.history is None:
             return
         changes = await self.history.seed(self.app.store)
-        if changes:
-            self.app.handle_changes(changes)
+        if not changes:
+            return
+        self.app.handle_changes(changes)
+        main = self.app.main_screen
+        if main.is_running:
             # Let the rows reach the screen before the connection's imports (httpx, ssl: a
             # few hundred milliseconds of the event loop) hold it up.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.app.main_screen.wait_for_refresh(), PAINT_WAIT)
+                await asyncio.wait_for(main.wait_for_refresh(), PAINT_WAIT)
 
     async def connect(self, connection: Connection | None) -> Connection:
         """Start ``connection`` (one made from the settings when ``None``); returns it.

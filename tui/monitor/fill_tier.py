@@ -75,9 +75,28 @@ class FillTier(Tier):
     ) -> float | None:
         """When the fill may send its next request (``now`` or earlier: now); ``None``: not
         at all for now. ``ready``: the poller is healthy and has listed every page."""
+        return self._next(now, ready=ready, projected=projected)[0]
+
+    async def poll(
+        self, start: float, *, ready: bool, projected: Callable[[], Sequence[float]]
+    ) -> None:
+        """Fetch the next job's detail if the fill is due at ``start``."""
+        due, job_id = self._next(start, ready=ready, projected=projected)
+        if due is None or due > start or job_id is None:
+            return
+        self._last_fill_at = start
+        await self.details.fetch(job_id)
+
+    def _next(
+        self, now: float, *, ready: bool, projected: Callable[[], Sequence[float]]
+    ) -> tuple[float | None, str | None]:
+        """(when the fill may send its next request, the job it would fetch)."""
         # Without an archive to keep them, fetching the details would only cost requests.
-        if not (self.archive.enabled and ready) or self.next_job() is None:
-            return None
+        if not (self.archive.enabled and ready):
+            return None, None
+        job_id = self.next_job()
+        if job_id is None:
+            return None, None
         settings = self.pace.settings
         waits = [now]
         if self._active_at is not None:
@@ -88,19 +107,8 @@ class FillTier(Tier):
             waits.append(self._last_fill_at + settings.fill_gap)
         earliest = max(waits)
         if earliest > now:
-            return earliest
+            return earliest, job_id
         limit = settings.request_budget - settings.fill_reserve
         if self.window.fits(now, projected(), limit):
-            return now
-        return self.window.next_change(now)
-
-    async def poll(
-        self, start: float, *, ready: bool, projected: Callable[[], Sequence[float]]
-    ) -> None:
-        """Fetch the next job's detail if the fill is due at ``start``."""
-        due = self.due_at(start, ready=ready, projected=projected)
-        job_id = self.next_job()
-        if due is None or due > start or job_id is None:
-            return
-        self._last_fill_at = start
-        await self.details.fetch(job_id)
+            return now, job_id
+        return self.window.next_change(now), job_id
