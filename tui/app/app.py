@@ -250,8 +250,9 @@ class FinetopApp(App[int]):
         then the poller."""
         await self.session.show_history()
         if self._client is None:
+            self._connection = self._connection or self.session.connection()
             try:
-                self._connection = await self.session.connect(self._connection)
+                await self._connection.start()
             except Exception as error:
                 # A bad key command, an unusable URL, a simulator that cannot bind: say so on
                 # screen (the terminal is the app's now) instead of sitting at "connecting".

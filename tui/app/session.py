@@ -63,19 +63,13 @@ class Session:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(main.wait_for_refresh(), PAINT_WAIT)
 
-    async def connect(self, connection: Connection | None) -> Connection:
-        """Start ``connection`` (one made from the settings when ``None``); returns it.
+    def connection(self) -> Connection:
+        """The connection the settings describe, not started yet."""
+        from tui.api.client import RetryPolicy
+        from tui.headless.connect import Connection
 
-        Raises what starting raises (a key command that fails, a simulator that cannot bind).
-        """
-        if connection is None:
-            from tui.api.client import RetryPolicy
-            from tui.headless.connect import Connection
-
-            # The poller does its own backoff, to say "retrying in N s".
-            connection = Connection(self.app.settings, retry=RetryPolicy(attempts=1))
-        await connection.start()
-        return connection
+        # The poller does its own backoff, to say "retrying in N s".
+        return Connection(self.app.settings, retry=RetryPolicy(attempts=1))
 
     def poller(self, client: MistralClient, on_changes: ChangeListener) -> Poller:
         """The poller over ``client``, the app's store and the history."""
