@@ -158,6 +158,25 @@ def test_no_cache_neither_reads_nor_writes(
     assert "history         off (flag)" in out
 
 
+async def test_the_size_cap_setting_reaches_the_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.headless.history_link import open_history
+    from tui.settings.config import load_settings
+
+    flags = {"server_url": "http://127.0.0.1:9"}
+    link = await open_history(load_settings(flags))
+    assert link is not None
+    assert link.store is not None
+    assert link.store.max_bytes == 200 * 1024 * 1024
+    await link.close()
+    monkeypatch.setenv("FINETOP_CACHE_MAX_MIB", "1.5")
+    link = await open_history(load_settings(flags))
+    assert link is not None
+    assert link.store is not None
+    assert link.store.max_bytes == 1536 * 1024
+    await link.close()
+    assert await open_history(load_settings({**flags, "demo": True})) is None
+
+
 def test_cache_clear_empties_this_workspace_and_all_every_file(
     sim: Sim, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
