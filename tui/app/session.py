@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 from typing import TYPE_CHECKING
 
-from tui.headless.history_link import HistoryLink, open_history
 from tui.monitor.fanout import ChangeListener
 from tui.monitor.poller import Poller
 
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from tui.api.client import MistralClient
     from tui.app.app import FinetopApp
     from tui.headless.connect import Connection
+    from tui.headless.history_link import HistoryLink
 
 __all__ = ["Session"]
 
@@ -48,6 +48,8 @@ class Session:
     async def show_history(self) -> None:
         """Open the workspace's history (if kept) and show its jobs before the API answers."""
         if self.history is None and self._own_history:
+            from tui.headless.history_link import open_history
+
             self._own_history = False
             self.history = await open_history(self.app.settings, on_warning=self._warn)
         if self.history is None:
