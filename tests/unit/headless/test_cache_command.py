@@ -175,6 +175,7 @@ async def test_the_size_cap_setting_reaches_the_store(monkeypatch: pytest.Monkey
     assert link.store.max_bytes == 1536 * 1024
     await link.close()
     assert await open_history(load_settings({**flags, "demo": True})) is None
+    assert await open_history(load_settings({**flags, "cache": False})) is None
 
 
 def test_cache_clear_empties_this_workspace_and_all_every_file(
