@@ -58,6 +58,10 @@ def job_summary(summary: HistorySummary) -> JobSummary:
     )
 
 
+def _job_summaries(stored: StoredJobs) -> dict[str, JobSummary]:
+    return {job_id: job_summary(summary) for job_id, summary in stored.summaries.items()}
+
+
 class HistoryLink:
     """One history file, used from an event loop (see the module docstring)."""
 
@@ -68,7 +72,9 @@ class HistoryLink:
         self.store: HistoryStore | None = None
         """The store, once open."""
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="finetop-history")
+        """The history's one thread: every SQLite call, in the order made."""
         self._loop: asyncio.AbstractEventLoop | None = None
+        """The event loop the link is used from (warnings are delivered there)."""
         self._final: set[str] = set()
         """Ids of the finished jobs whose final detail the file holds."""
         self._pending: set[asyncio.Future[None]] = set()
@@ -119,14 +125,12 @@ class HistoryLink:
         """Fill ``jobs`` with what the history holds (shown as cached until a listing
         confirms it); returns the changes, one ``JobAdded`` per job."""
         stored = await self.load()
-        summaries = {job_id: job_summary(s) for job_id, s in stored.summaries.items()}
         seen_at = max(stored.last_seen.values(), default=None)
-        return jobs.seed(stored.jobs, summaries, seen_at=seen_at)
+        return jobs.seed(stored.jobs, _job_summaries(stored), seen_at=seen_at)
 
     async def summaries(self) -> Mapping[str, JobSummary]:
         """What the history knows of each job's training, by id."""
-        stored = await self.load()
-        return {job_id: job_summary(s) for job_id, s in stored.summaries.items()}
+        return _job_summaries(await self.load())
 
     def has_final(self, job_id: str) -> bool:
         """Whether the final detail of this finished job is held."""
