@@ -1,4 +1,5 @@
-"""The ``finetop`` command: the TUI, plus ``sim``, ``jobs``, ``show``, ``watch`` and ``config``.
+"""The ``finetop`` command: the TUI, plus ``sim``, ``jobs``, ``show``, ``watch``, ``config`` and
+``cache``.
 
 Expected failures (bad config, network, API errors) end as one ``finetop: error: ...`` line on
 stderr and a non-zero exit; Ctrl-C exits with 130. Heavy modules (Textual, httpx, the simulator)
@@ -21,6 +22,7 @@ from tui.settings.schema import COLOR_SYSTEMS
 
 if TYPE_CHECKING:
     from tui.headless.connect import Connection
+    from tui.headless.history_link import HistoryLink
     from tui.settings.config import Settings
 
 __all__ = ["build_parser", "main"]
@@ -40,6 +42,7 @@ examples:
   finetop sim --port 8000             serve the simulated API, then in another terminal:
   finetop --server-url http://127.0.0.1:8000
   finetop config                      the effective settings and where each came from
+  finetop cache                       where the local history is, its size, what it holds
 
 The API key comes from MISTRAL_API_KEY, or from api_key_command in config.toml
 (e.g. api_key_command = "pass show mistral"); it is never a command-line flag.
@@ -48,7 +51,7 @@ Config file: ~/.config/finetop/config.toml (or FINETOP_CONFIG, or --config PATH)
 
 USAGE = """\
 %(prog)s [options]                  the monitor (a terminal UI)
-       %(prog)s COMMAND [options] ...     COMMAND: sim, jobs, show, watch, config
+       %(prog)s COMMAND [options] ...     COMMAND: sim, jobs, show, watch, config, cache
 """
 
 WATCH_EPILOG = """\
@@ -69,6 +72,7 @@ _SETTING_FLAGS = (
     "no_mouse",
     "bell",
     "color_system",
+    "cache",
 )
 
 
@@ -88,6 +92,12 @@ def _connection_parent() -> argparse.ArgumentParser:
         "--insecure-http",
         action="store_true",
         help="allow plain http:// to a host other than this machine",
+    )
+    group.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="neither read nor write the local history of jobs (see `finetop cache`)",
     )
     return parent
 
@@ -183,6 +193,18 @@ def build_parser(*, sim_arguments: bool = True) -> argparse.ArgumentParser:
     config.add_argument(
         "--example", action="store_true", help="print a commented example config.toml instead"
     )
+
+    cache = commands.add_parser(
+        "cache",
+        parents=[connection],
+        help="show or clear the local history of jobs",
+        description="Show where the local history is kept, its size and what it holds (the "
+        "current workspace's file marked with *); `clear` empties the current workspace's.",
+    )
+    cache.add_argument("action", nargs="?", choices=("show", "clear"), default="show")
+    cache.add_argument(
+        "--all", action="store_true", help="with clear: empty every history file, not one"
+    )
     return parser
 
 
@@ -219,8 +241,14 @@ def _run_config(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-async def _headless(settings: Settings, command: Callable[[Connection], Any], err: TextIO) -> int:
+async def _headless(
+    settings: Settings,
+    command: Callable[[Connection, HistoryLink | None], Any],
+    err: TextIO,
+) -> int:
     from tui.headless.connect import open_client
+    from tui.headless.history_link import open_history
+    from tui.headless.render import error_line
 
     if settings.demo:
         print(
@@ -228,8 +256,15 @@ async def _headless(settings: Settings, command: Callable[[Connection], Any], er
             "showing the built-in simulator's jobs, not yours",
             file=err,
         )
-    async with open_client(settings) as conn:
-        return int(await command(conn))
+    history = await open_history(
+        settings, on_warning=lambda line: print(error_line(line, "warning"), file=err)
+    )
+    try:
+        async with open_client(settings) as conn:
+            return int(await command(conn, history))
+    finally:
+        if history is not None:
+            await history.close()
 
 
 def _run_headless(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -237,17 +272,25 @@ def _run_headless(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     _warn(settings, err)
     name = ns.command
 
-    async def command(conn: Connection) -> int:
+    async def command(conn: Connection, history: HistoryLink | None) -> int:
         if name == "jobs":
             from tui.headless.jobs import run_jobs
 
             return await run_jobs(
-                conn.client, status=ns.status, model=ns.model, as_json=ns.json, out=out, err=err
+                conn.client,
+                status=ns.status,
+                model=ns.model,
+                as_json=ns.json,
+                out=out,
+                err=err,
+                history=history,
             )
         if name == "show":
             from tui.headless.show import run_show
 
-            return await run_show(conn.client, ns.job_id, as_json=ns.json, out=out, err=err)
+            return await run_show(
+                conn.client, ns.job_id, as_json=ns.json, out=out, err=err, history=history
+            )
         from tui.headless.watch import run_watch
 
         return await run_watch(
@@ -257,6 +300,7 @@ def _run_headless(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err=err,
             interval=settings.detail_interval,
             as_json=ns.json,
+            history=history,
         )
 
     return asyncio.run(_headless(settings, command, err))
@@ -279,11 +323,21 @@ def _run_tui(ns: argparse.Namespace, err: TextIO) -> int:
     return int(run_app(settings))
 
 
+def _run_cache(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from tui.headless.cache import run_cache
+
+    settings = _settings_from(ns)
+    _warn(settings, err)
+    return run_cache(settings, clear=ns.action == "clear", every=ns.all, out=out, err=err)
+
+
 def _dispatch(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if ns.command == "sim":
         return _run_sim(ns)
     if ns.command == "config":
         return _run_config(ns, out, err)
+    if ns.command == "cache":
+        return _run_cache(ns, out, err)
     if ns.command in ("jobs", "show", "watch"):
         return _run_headless(ns, out, err)
     return _run_tui(ns, err)

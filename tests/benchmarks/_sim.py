@@ -1,7 +1,7 @@
 """The simulated API in its own process, for benchmarks that must measure only the app.
 
 Run: ``python tests/benchmarks/_sim.py [--jobs N] [--max-jobs M] [--live L] [--speed S]
-[--arrival-interval SECONDS] [--no-arrivals] [--gated]``
+[--arrival-interval SECONDS] [--no-arrivals] [--gated] [--latency MS]``
 
 Unlike ``finetop sim`` it exposes the world's ``max_jobs`` cap (``finetop sim --jobs N`` keeps
 max(N, 500) jobs, dropping the oldest finished ones beyond) and the arrival rate, and logs no
@@ -64,6 +64,9 @@ def main() -> int:
     parser.add_argument("--arrival-interval", type=float, default=900.0)
     parser.add_argument("--no-arrivals", dest="arrivals", action="store_false")
     parser.add_argument("--gated", action="store_true", help="freeze time; move it on command")
+    parser.add_argument(
+        "--latency", type=float, default=0.0, metavar="MS", help="hold every response MS ms"
+    )
     args = parser.parse_args()
 
     clock: Clock = ManualClock(start=SystemClock().time()) if args.gated else SystemClock()
@@ -77,7 +80,7 @@ def main() -> int:
         max_jobs=args.max_jobs if args.max_jobs is not None else args.jobs + 100,
         arrival_interval=args.arrival_interval,
     )
-    app = create_app(world)
+    app = create_app(world, latency=args.latency / 1000)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

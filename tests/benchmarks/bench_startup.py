@@ -6,13 +6,15 @@ A simulator subprocess (``_sim.py``: ``--jobs 1000 --live 3``, no arrivals, so e
 the same workspace) serves the workspace. Each measurement is the wall time of a fresh process,
 interpreter start included:
 
-- finetop: ``python -m tui --server-url URL`` started in a real terminal (tmux, 120x40, see
-  ``tests/e2e/terminal.py``); the clock stops when ``capture-pane`` first shows the short id of one
-  of the 30 newest jobs (the screen is polled every 20 ms, so figures carry up to ~25 ms of
-  polling granularity);
+- finetop: ``python -m tui --server-url URL --no-cache`` started in a real terminal (tmux,
+  120x40, see ``tests/e2e/terminal.py``), a first launch every time (no local history:
+  ``bench_history_startup.py`` measures the launches after one); the clock stops when
+  ``capture-pane`` first shows the short id of one of the 30 newest jobs (the screen is polled
+  every 20 ms, so figures carry up to ~25 ms of polling granularity);
 - baseline: the official SDK (``mistralai`` 2.5.1) in ``python -c``: import, build the client
   and list every page (``page_size=100``) until ``total`` is reached, then exit;
-- for reference, ``python -m tui jobs --server-url URL`` (the headless list of every page).
+- for reference, ``python -m tui jobs --server-url URL --no-cache`` (the headless list of
+  every page).
 
 It prints the median (and min/max) of ``--repeat`` runs of each and the ratio finetop / SDK
 (goal: <= 1.5).
@@ -48,18 +50,24 @@ assert seen >= {expected}, seen
 
 
 def isolated_environment(home: Path) -> None:
-    """No user config, no key: finetop talks to the loopback server as given."""
+    """No user config, no key, no history: finetop talks to the loopback server as given."""
     for name in list(os.environ):
         if name == "MISTRAL_API_KEY" or name.startswith("FINETOP_"):
             del os.environ[name]
     os.environ["HOME"] = str(home)
     os.environ["XDG_CONFIG_HOME"] = str(home / ".config")
+    os.environ["XDG_CACHE_HOME"] = str(home / ".cache")
 
 
-def time_finetop(url: str, short_ids: list[str]) -> float:
+def time_finetop(url: str, short_ids: list[str], *flags: str) -> float:
+    """Seconds from launching ``finetop --server-url URL FLAGS`` to one of ``short_ids`` on
+    screen (then it quits)."""
     begin = time.perf_counter()
     terminal = Terminal(
-        [sys.executable, "-m", "tui", "--server-url", url], width=120, height=40, cwd=REPO
+        [sys.executable, "-m", "tui", "--server-url", url, *flags],
+        width=120,
+        height=40,
+        cwd=REPO,
     )
     try:
         terminal.wait_for(
@@ -113,10 +121,13 @@ def main() -> int:
             sdk_code = SDK_LIST_ALL.format(url=sim.url, expected=total)
             for _ in range(args.repeat):
                 # Interleaved, so drift in machine load hits all three alike.
-                finetop.append(time_finetop(sim.url, short_ids))
+                # Every run starts from nothing, as a first launch does (no local history).
+                finetop.append(time_finetop(sim.url, short_ids, "--no-cache"))
                 sdk.append(time_command([sys.executable, "-c", sdk_code]))
                 headless.append(
-                    time_command([sys.executable, "-m", "tui", "jobs", "--server-url", sim.url])
+                    time_command(
+                        [sys.executable, "-m", "tui", "jobs", "--server-url", sim.url, "--no-cache"]
+                    )
                 )
     print(describe("finetop: launch -> first rows painted", finetop))
     print(describe("baseline: SDK import + list all pages", sdk))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 from textual.app import App, ComposeResult
 
 from tui.api.models import StatusGroup
@@ -225,3 +226,19 @@ async def test_the_widget_repaints_only_when_its_text_changes() -> None:
         assert updates == [True, False, True]
         await pilot.pause()
         assert "updated 6 s ago" in line.plain
+
+
+def test_rows_from_the_history_say_how_old_they_are_until_confirmed() -> None:
+    hours_ago = 1000.0 - 3 * 3600
+    text = snap(None, cached_since=hours_ago, now_wall=1000.0)
+    assert "◌ cached 3h ago, refreshing…" in text
+    connecting = polled(PollerState.CONNECTING)
+    assert "cached 3h ago" in snap(connecting, cached_since=hours_ago, now_wall=1000.0)
+    # Confirmed by a listing (the store forgets cached_since): the usual "updated".
+    assert "cached" not in snap(OK, now_wall=1000.0)
+
+
+def test_a_truncated_listing_is_said() -> None:
+    truncated = attrs.evolve(OK, listing_truncated=1_000_000_000_000)
+    assert "first pages only: 1,000,000,000,000 claimed" in snap(truncated)
+    assert "first pages only" not in snap(OK)

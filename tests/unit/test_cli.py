@@ -43,6 +43,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         (["show", "--help"], "JOB_ID"),
         (["watch", "--help"], "exit status: 0 succeeded"),
         (["config", "--help"], "The key is never shown"),
+        (["cache", "--help"], "--all"),
     ],
 )
 def test_help_on_every_command(
@@ -57,7 +58,18 @@ def test_help_on_every_command(
 
 def test_top_level_help_lists_commands_and_flags(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(["--help"], capsys)
-    for word in ("sim", "jobs", "show", "watch", "config", "--server-url", "--profile", "--demo"):
+    for word in (
+        "sim",
+        "jobs",
+        "show",
+        "watch",
+        "config",
+        "cache",
+        "--server-url",
+        "--profile",
+        "--demo",
+        "--no-cache",
+    ):
         assert word in out
     for word in ("--read-only", "--theme", "--no-mouse", "--bell", "--color-system"):
         assert word in out

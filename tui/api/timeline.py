@@ -16,7 +16,7 @@ from tui.api.models import (
     is_terminal_status,
 )
 
-__all__ = ["finished_at", "job_events", "started_at"]
+__all__ = ["finished_at", "job_events", "started_at", "training_duration"]
 
 
 def job_events(job: Job) -> tuple[Event, ...]:
@@ -48,3 +48,11 @@ def finished_at(job: Job, events: Sequence[Event] | None = None) -> float | None
             return float(event.created_at)
     # Older payloads carry events without data; the job's own modified_at is the status change.
     return float(job.modified_at)
+
+
+def training_duration(job: Job) -> float | None:
+    """Seconds from the start of training to the terminal status of a finished job; ``None``
+    while it runs, or when its payload does not tell when it started (a list item)."""
+    events = job_events(job)
+    start, end = started_at(job, events), finished_at(job, events)
+    return end - start if start is not None and end is not None else None

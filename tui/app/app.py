@@ -46,6 +46,7 @@ from tui.app.mutations import JobMutations
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.main import main_screen_class
 from tui.app.screens.palette import OrderedCommandPalette
+from tui.app.session import Session
 from tui.app.share import Share
 from tui.app.themes import DEFAULT_THEME, load_themes, register_themes
 from tui.app.widgets.status_line import StatusSnapshot
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
     from tui.api.client import MistralClient
     from tui.app.screens.main import _MainScreenBase
     from tui.headless.connect import Connection
+    from tui.headless.history_link import HistoryLink
     from tui.settings.config import Settings
 
 __all__ = ["FinetopApp"]
@@ -100,9 +102,11 @@ class FinetopApp(App[int]):
         theme_dirs: tuple[Path, ...] = (),
         open_url: Callable[[str], object] | None = None,
         environ: Mapping[str, str] | None = None,
+        history: HistoryLink | None = None,
     ) -> None:
         """``client`` (tests) is used as is; otherwise ``connection`` (or one built from
-        ``settings``) is started on mount and stopped on exit, with its demo simulator."""
+        ``settings``) is started on mount and stopped on exit, with its demo simulator, and
+        the workspace's local history is opened. ``history`` (tests): an open history."""
         self._no_color = wants_no_color(settings.color_system, os.environ)
         """Draw without colours (``--color-system none``, ``NO_COLOR``)."""
         # Textual's own ANSI mode: NO_COLOR then strips colours (rather than greying them, which
@@ -148,6 +152,8 @@ class FinetopApp(App[int]):
         """Turns the poller's changes into messages and notices."""
         self.mutations = JobMutations(self, self.store, self.handle_changes)
         """Cancelling and starting jobs."""
+        self.session = Session(self, history=history, own_history=client is None)
+        """The local history, the connection and the poller: started on mount, ended on exit."""
         self._main: _MainScreenBase | None = None
         self._strip_colors = NoColor()
         """The filter that strips colours when drawing without them (made once)."""
@@ -229,14 +235,11 @@ class FinetopApp(App[int]):
 
     @work(group="connect", exclusive=True, exit_on_error=False)
     async def _connect(self) -> None:
-        """Start the connection (key, demo simulator, client), then the poller."""
+        """Show the local history's jobs, start the connection (key, demo simulator, client),
+        then the poller."""
+        await self.session.show_history()
         if self._client is None:
-            if self._connection is None:
-                from tui.api.client import RetryPolicy
-                from tui.headless.connect import Connection
-
-                # The poller does its own backoff, to say "retrying in N s".
-                self._connection = Connection(self.settings, retry=RetryPolicy(attempts=1))
+            self._connection = self._connection or self.session.connection()
             try:
                 await self._connection.start()
             except Exception as error:
@@ -250,13 +253,7 @@ class FinetopApp(App[int]):
                 return
             self._client = self._connection.client
             self.workspace = self._connection.workspace
-        self.poller = Poller(
-            self._client,
-            self.store,
-            self.poller_settings,
-            self.clock,
-            on_changes=self.handle_changes,
-        )
+        self.poller = self.session.poller(self._client, self.handle_changes)
         self.poller.set_focus(self.app_focus)
         self._run_poller()
 
@@ -268,6 +265,7 @@ class FinetopApp(App[int]):
 
     async def on_unmount(self) -> None:
         self.workers.cancel_group(self, "poller")
+        await self.session.close()
         if self._owns_connection and self._connection is not None:
             await self._connection.stop()
 
@@ -305,7 +303,9 @@ class FinetopApp(App[int]):
             demo=self.demo,
             poller=self.poller.status if self.poller is not None else None,
             connect_error=self.connect_error,
+            cached_since=self.store.cached_since,
             now=self.clock.monotonic(),
+            now_wall=self.clock.time(),
             interval=self.poller_settings.list_interval,
             paused=self.paused,
             counts=self.store.counts_by_group(),

@@ -17,6 +17,7 @@ __all__ = [
     "age_changes_at",
     "fmt_age",
     "fmt_bool",
+    "fmt_bytes",
     "fmt_count",
     "fmt_duration",
     "fmt_fixed",
@@ -129,6 +130,18 @@ def fmt_time(timestamp: float | None, tz: tzinfo | None = None) -> str:
     except (OverflowError, OSError, ValueError):
         return MISSING
     return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def fmt_bytes(count: float | None) -> str:
+    """A size in binary units: ``512 B``, ``3.4 KiB``, ``200.0 MiB``."""
+    if not is_number(count):
+        return MISSING
+    assert count is not None
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(count) < 1024 or unit == "GiB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1024
+    return MISSING  # not reached: the loop returns at GiB
 
 
 def fmt_count(value: float | None) -> str:

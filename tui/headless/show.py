@@ -15,6 +15,7 @@ from tui.display.formats import progress_bar
 from tui.display.jsonl import json_line
 from tui.errors import FinetopError
 from tui.headless import EXIT_ERROR, EXIT_NOT_FOUND, EXIT_OK
+from tui.headless.history_link import HistoryLink, JobFetcher, fetch_detail
 from tui.headless.render import error_line, format_table, wire_job
 from tui.monitor.detail_groups import (
     CHECKPOINT_COLUMNS,
@@ -35,10 +36,8 @@ BAR_WIDTH = 20
 """Cells of the progress bar after the steps."""
 
 
-class JobReader(Protocol):
+class JobReader(JobFetcher, Protocol):
     """What ``run_show`` needs from the client."""
-
-    async def get_job(self, job_id: str) -> JobDetails: ...
 
     async def get_file(self, file_id: str) -> RetrievedFile: ...
 
@@ -90,11 +89,16 @@ async def run_show(
     out: TextIO,
     err: TextIO | None = None,
     now: float | None = None,
+    history: HistoryLink | None = None,
 ) -> int:
-    """Print one job in full (or its wire JSON). 0, 5 when it does not exist, 1 on errors."""
+    """Print one job in full (or its wire JSON). 0, 5 when it does not exist, 1 on errors.
+
+    A finished job whose final detail ``history`` (the local history) holds is printed from
+    there, without a request; any other detail fetched is kept there.
+    """
     err = err or sys.stderr
     try:
-        job = await client.get_job(job_id)
+        job = await fetch_detail(client, job_id, history)
     except NotFoundError:
         print(error_line(f"job {job_id} not found"), file=err)
         return EXIT_NOT_FOUND

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from typing import Any, Protocol, TextIO
+from typing import Any, TextIO
 
 import attrs
 
@@ -26,7 +26,7 @@ from tui.api.errors import (
     ServerError,
     TransportError,
 )
-from tui.api.models import Checkpoint, Event, Job, JobDetails
+from tui.api.models import Checkpoint, Event, Job
 from tui.display.formats import MISSING, fmt_duration, fmt_fixed
 from tui.display.jsonl import json_line
 from tui.display.text import safe_text
@@ -39,6 +39,7 @@ from tui.headless import (
     EXIT_NOT_FOUND,
     EXIT_OK,
 )
+from tui.headless.history_link import HistoryLink, JobFetcher, fetch_detail
 from tui.headless.render import PROG, error_line, fmt_utc, wire_event
 from tui.monitor.changes import Change, CheckpointsAdded, EventsAdded, JobAdded, JobChanged
 from tui.monitor.detail_groups import event_detail
@@ -57,12 +58,6 @@ EXIT_BY_STATUS: dict[str, int] = {
 
 _TRANSIENT = (RateLimitedError, ServerError, TransportError, PayloadError)
 """Errors worth waiting out: the next try may well succeed."""
-
-
-class JobFetcher(Protocol):
-    """What ``run_watch`` needs from the client."""
-
-    async def get_job(self, job_id: str) -> JobDetails: ...
 
 
 def checkpoint_line(checkpoint: Checkpoint, total_steps: int | None) -> str:
@@ -169,12 +164,17 @@ async def run_watch(
     interval: float = 10.0,
     backoff: Backoff | None = None,
     as_json: bool = False,
+    history: HistoryLink | None = None,
 ) -> int:
     """Follow ``job_id`` until it ends; see the module docstring for output and exit statuses.
 
     ``interval`` is the time between fetches while all is well. With ``as_json`` each line is
     a JSON object: ``{"kind": "watching" | "status" | "event" | "checkpoint" | "finished",
     "at": unix seconds, ...}``, events and checkpoints as the API sent them.
+
+    With ``history`` (the local history, which a running app may share), every detail fetched
+    is kept there (its new checkpoints appended), and a finished job whose final detail it
+    holds is reported from there without a request.
     """
     err = err or sys.stderr
     clock = clock or SystemClock()
@@ -185,7 +185,7 @@ async def run_watch(
     first = True
     while True:
         try:
-            details = await client.get_job(job_id)
+            details = await fetch_detail(client, job_id, history)
         except NotFoundError:
             print(error_line(f"job {job_id} not found"), file=err)
             return EXIT_NOT_FOUND

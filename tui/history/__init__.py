@@ -8,6 +8,7 @@ for the threading model.
 
 from __future__ import annotations
 
+from tui.history.inventory import describe_file, inventory
 from tui.history.location import (
     history_directory,
     history_files,
@@ -25,8 +26,10 @@ __all__ = [
     "StoreCounts",
     "StoreInfo",
     "StoredJobs",
+    "describe_file",
     "history_directory",
     "history_files",
+    "inventory",
     "remove_history_files",
     "store_path",
 ]

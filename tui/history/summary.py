@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 from tui.api.models import JobDetails
-from tui.api.timeline import finished_at, started_at
+from tui.api.timeline import training_duration
 
 __all__ = ["SUMMARY_COLUMNS", "HistorySummary"]
 
@@ -55,14 +55,13 @@ class HistorySummary:
         evaluated = details.evaluated_checkpoints
         last = by_step[-1] if by_step else None
         last_valid = evaluated[-1] if evaluated else None
-        start, end = started_at(details), finished_at(details)
         return cls(
             last_step=last.step_number if last else None,
             train_loss=last.metrics.train_loss if last else None,
             valid_step=last_valid.step_number if last_valid else None,
             valid_loss=last_valid.metrics.valid_loss if last_valid else None,
             perplexity=last_valid.metrics.perplexity if last_valid else None,
-            duration=end - start if start is not None and end is not None else None,
+            duration=training_duration(details),
             checkpoint_count=len(by_step),
         )
 

@@ -3,7 +3,8 @@
 Training jobs every ``detail_interval``, other unfinished ones every
 ``pending_detail_interval``, parked ones (VALIDATED) only while selected; a finished job once,
 when it finishes (for its final checkpoints) or when it is selected. See
-:func:`tui.monitor.schedule.detail_due_at` for the arithmetic.
+:func:`tui.monitor.schedule.detail_due_at` for the arithmetic. A finished job whose final detail
+the archive keeps is read from there, never fetched again.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import attrs
 
 from tui.api.errors import NotFoundError, PayloadError
+from tui.monitor.budget import Recurring
 from tui.monitor.changes import JobError
 from tui.monitor.gate import PollAborted
 from tui.monitor.schedule import detail_due_at
@@ -53,9 +55,10 @@ class DetailTier(Tier):
         self._forced = True
 
     def forget(self, job_id: str) -> None:
-        """The job is gone: drop it from the store and from this tier's memory."""
+        """The job is gone: drop it from the store, the archive and this tier's memory."""
         self._wanted.discard(job_id)
         self._tried_at.pop(job_id, None)
+        self.archive.forgot([job_id])
         self.emit(self.store.remove(job_id))
 
     def due_times(self, now: float) -> list[float | None]:
@@ -97,7 +100,48 @@ class DetailTier(Tier):
             forced=self._forced,
         )
 
+    def schedule(self, now: float) -> list[Recurring]:
+        """The detail requests this tier will make, for the budget's projection: each
+        scheduled job at its due time, then every interval while it is unfinished."""
+        schedule: list[Recurring] = []
+        for job_id in self._candidates():
+            due = self._due_at(job_id, now)
+            view = self.store.get(job_id)
+            if due is None or view is None:
+                continue
+            if view.job.is_terminal:
+                if not self.archive.has_final(job_id):
+                    schedule.append(Recurring(due))
+                continue
+            interval = self.pace.detail_interval_for(view.job.status)
+            if interval is None:  # parked, polled while selected
+                interval = self.pace.settings.pending_detail_interval
+            schedule.append(Recurring(due, self.pace.effective(interval)))
+        return schedule
+
+    async def _load_stored(self, job_id: str) -> bool:
+        """Apply the archive's final detail of a finished job instead of fetching it; returns
+        whether it did (the archive has none, or one that no longer matches the status)."""
+        view = self.store.get(job_id)
+        if view is None or not view.job.is_terminal or not self.archive.has_final(job_id):
+            return False
+        stored = await self.archive.final_detail(job_id)
+        view = self.store.get(job_id)  # the store may have moved on while the archive read
+        if stored is None or view is None or stored.status != view.job.status:
+            return False
+        self._wanted.discard(job_id)
+        self._tried_at.pop(job_id, None)
+        self.emit(self.store.apply(stored, at=self.clock.monotonic(), stored=True))
+        return True
+
     async def _poll_one(self, job_id: str) -> None:
+        if await self._load_stored(job_id):
+            return
+        await self.fetch(job_id)
+
+    async def fetch(self, job_id: str) -> None:
+        """Fetch one job's detail from the API, apply it and hand it to the archive; a 404
+        forgets the job, a payload error is reported and retried later. Raises nothing."""
         try:
             details = await self.gate.send(
                 lambda source: source.get_job(job_id), own_errors=(NotFoundError, PayloadError)
@@ -118,4 +162,5 @@ class DetailTier(Tier):
         self._tried_at.pop(job_id, None)
         if details.is_terminal:
             self._wanted.discard(job_id)
+        self.archive.fetched(details)
         self.emit(self.store.apply(details, at=self.clock.monotonic()))

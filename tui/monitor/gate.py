@@ -14,6 +14,7 @@ from typing import Protocol, TypeVar
 from tui.api.errors import ApiError
 from tui.api.models import JobDetails, JobsPage
 from tui.errors import ErrorKind, FinetopError
+from tui.monitor.budget import RequestWindow
 
 __all__ = ["JobSource", "PollAborted", "RequestGate"]
 
@@ -42,9 +43,13 @@ class RequestGate:
     """Sends requests to the source, at most ``max_in_flight`` at once, and keeps the tally of
     the cycle under way: its backing-off error, if any, and how many answers worked."""
 
-    def __init__(self, source: JobSource, max_in_flight: int) -> None:
+    def __init__(
+        self, source: JobSource, max_in_flight: int, window: RequestWindow | None = None
+    ) -> None:
         self.source = source
         """Where jobs come from."""
+        self.window = window
+        """Where each request's time is noted (for the request budget), if anywhere."""
         self.requests = 0
         """Requests made so far."""
         self.error: FinetopError | None = None
@@ -83,6 +88,8 @@ class RequestGate:
             # Checked again: the cycle may have failed while this request waited for a slot.
             self.check()
             self.requests += 1
+            if self.window is not None:
+                self.window.note()
             try:
                 result = await request(self.source)
             except own_errors:

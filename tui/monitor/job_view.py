@@ -18,6 +18,7 @@ from tui.api.models import (
     JobDetails,
     is_detail,
 )
+from tui.api.timeline import training_duration
 from tui.errors import ErrorKind
 from tui.monitor.progress import compute_progress
 
@@ -46,13 +47,17 @@ class JobSummary:
     """``valid_mean_token_accuracy`` (really ``2 ** valid_loss``) at that checkpoint."""
     checkpoints: int = 0
     """How many checkpoints the last detail held (after the cap)."""
+    duration: float | None = None
+    """Seconds from the start of training to the terminal status, once the job finished (a
+    list item cannot tell: this is what a detail, or the local history, said)."""
 
     @classmethod
     def of(cls, details: JobDetails) -> JobSummary:
         """The summary of a detail payload."""
+        duration = training_duration(details)
         by_step = details.checkpoints_by_step
         if not by_step:
-            return cls()
+            return cls(duration=duration)
         last = by_step[-1]
         evaluated = [c for c in by_step if c.metrics.evaluated]
         last_eval = evaluated[-1] if evaluated else None
@@ -62,6 +67,7 @@ class JobSummary:
             valid_loss=last_eval.metrics.valid_loss if last_eval else None,
             perplexity=last_eval.metrics.perplexity if last_eval else None,
             checkpoints=len(by_step),
+            duration=duration,
         )
 
 
@@ -92,6 +98,9 @@ class JobView:
     """The detail held was fetched after the job finished: it will not change again."""
     watched_live: bool = False
     """The store saw this job before it finished (so its final detail is worth fetching)."""
+    cached: bool = False
+    """Known from the local history only: no listing (nor fetched detail) has confirmed it in
+    this run yet."""
     summary: JobSummary = attrs.field(factory=JobSummary)
     """Last step and losses, kept across eviction."""
     last_error: str | None = None

@@ -15,11 +15,13 @@ cut short keeps what it read and leaves the claimed total in ``truncated_total``
 from __future__ import annotations
 
 import asyncio
+import math
 
 import attrs
 
 from tui.api.models import JobsPage
-from tui.monitor.changes import JobChanged
+from tui.monitor.budget import Recurring
+from tui.monitor.changes import JobAdded, JobChanged
 from tui.monitor.detail_tier import DetailTier
 from tui.monitor.gate import PollAborted
 from tui.monitor.schedule import list_due_at, page_count, spread_pages
@@ -117,16 +119,46 @@ class ListTier(Tier):
             self._apply(page, self.clock.monotonic())
         return pages
 
+    def _budgeted_pages_of(self, total: int, page_size: int) -> int:
+        """Pages a listing of ``total`` jobs reads: all of them, up to ``max_list_pages``."""
+        return min(page_count(total, page_size), self.pace.settings.max_list_pages)
+
     def _budgeted_pages(self, total: int, page_size: int) -> int:
-        """Pages a listing of ``total`` jobs reads: all of them, up to ``max_list_pages``. Notes
-        the claimed total when the budget cuts the listing short."""
-        pages = page_count(total, page_size)
-        budget = self.pace.settings.max_list_pages
-        self.truncated_total = total if pages > budget else None
-        return min(pages, budget)
+        """:meth:`_budgeted_pages_of`, noting the claimed total when the budget cuts the
+        listing short."""
+        pages = self._budgeted_pages_of(total, page_size)
+        self.truncated_total = total if page_count(total, page_size) > pages else None
+        return pages
+
+    @property
+    def listed_once(self) -> bool:
+        """Whether a listing of every page has ended in this run."""
+        return self._last_full_at is not None
+
+    def schedule(self, now: float) -> list[Recurring]:
+        """The list requests to come, for the budget's projection: the newest page every list
+        interval, with the most pages a rolling sweep may add to a tick."""
+        settings = self.pace.settings
+        per_tick = 1
+        if self._sweep_total > settings.newest_page_size:
+            ticks = max(1, int(settings.full_list_interval // settings.list_interval))
+            pages = self._budgeted_pages_of(self._sweep_total, settings.page_size)
+            per_tick += math.ceil(pages / ticks)
+        every = self.pace.effective(settings.list_interval)
+        return [Recurring(self.due_at(now), every, per_tick)]
+
+    def _completed(self, now: float, listed: set[str]) -> None:
+        """A listing of every page ended at ``now``, listing ``listed``."""
+        self._last_full_at = now
+        self.store.listing_complete()
+        self._forget_unlisted(listed)
 
     def _apply(self, page: JobsPage, at: float) -> None:
         changes = self.store.apply_page(page, at=at)
+        self.archive.listed(
+            page.data,
+            {c.job.id for c in changes if isinstance(c, JobAdded | JobChanged)},
+        )
         for change in changes:
             # A job seen live that just finished: fetch its final checkpoints once.
             if (
@@ -150,9 +182,8 @@ class ListTier(Tier):
             self.truncated_total = None
             self._sweep_next = None
             # That page was the whole workspace: it counts as a full listing too.
-            self._last_full_at = now
             self._full_requested = False
-            self._forget_unlisted({job.id for job in page.data})
+            self._completed(now, {job.id for job in page.data})
 
     async def _poll_sweep_pages(self) -> None:
         settings = self.pace.settings
@@ -171,8 +202,7 @@ class ListTier(Tier):
         self._sweep_next = first + len(numbers)
         if self._sweep_next >= self._budgeted_pages(self._sweep_total, size):
             self._sweep_next = None
-            self._last_full_at = self.clock.monotonic()
-            self._forget_unlisted(self._sweep_seen)
+            self._completed(self.clock.monotonic(), self._sweep_seen)
             self._sweep_seen = set()
 
     async def _poll_full_list(self) -> None:
@@ -182,12 +212,11 @@ class ListTier(Tier):
         rest = await self._fetch_pages(range(1, self._budgeted_pages(first.total, size)), size)
         self.gate.check()
         now = self.clock.monotonic()
-        self._last_full_at = now
         self._last_list_at = now
         self._full_requested = False
         self._sweep_next = None
         self._sweep_total = first.total
-        self._forget_unlisted({job.id for page in (first, *rest) for job in page.data})
+        self._completed(now, {job.id for page in (first, *rest) for job in page.data})
 
     def _forget_unlisted(self, listed: set[str]) -> None:
         """Drop jobs that complete listings no longer return (deleted, or aged out).
@@ -200,8 +229,9 @@ class ListTier(Tier):
         gone: list[str] = []
         for job_id in self.store.ids():
             view = self.store.get(job_id)
-            # Jobs never listed (known from a detail fetch alone) are not judged by listings.
-            if view is None or view.listed_at is None or job_id in listed:
+            # Jobs never listed (known from a detail fetch alone) are not judged by listings;
+            # jobs seeded from the local history are: a listing is what confirms them.
+            if view is None or (view.listed_at is None and not view.cached) or job_id in listed:
                 continue
             count = self._unlisted.get(view.id, 0) + 1
             if count >= 2:

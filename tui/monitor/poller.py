@@ -15,7 +15,11 @@ Tiers (each interval is a setting; ``scale_interval`` and an unfocused terminal 
   jobs every ``pending_detail_interval``; VALIDATED jobs (waiting for a start, maybe for weeks)
   are left to the lists; a finished job's detail is fetched once: when it finishes (for its
   final checkpoints) or when it is selected (:mod:`tui.monitor.detail_tier`);
-- the selected job's detail at once, unless the store already holds a fresh one.
+- the selected job's detail at once, unless the store already holds a fresh one;
+- with an ``archive`` (the local history): a finished job's final detail kept there is read
+  from there instead of fetched, everything fetched is handed to it, and when nothing else is
+  due the detail of finished jobs is fetched in the background, newest first, within the
+  request budget (:mod:`tui.monitor.fill_tier`).
 
 One cycle runs the due tiers, lists first; cycles never overlap, at most ``max_in_flight``
 requests run at once, and the next cycle is scheduled from when the last one finished
@@ -43,8 +47,12 @@ import attrs
 
 from tui.api.backoff import Backoff
 from tui.api.clock import Clock, SystemClock
+from tui.errors import ErrorKind
+from tui.monitor.archive import Archive, NoArchive
+from tui.monitor.budget import RequestWindow, projected_requests
 from tui.monitor.detail_tier import DetailTier
 from tui.monitor.fanout import ChangeFanout, ChangeListener
+from tui.monitor.fill_tier import FillTier
 from tui.monitor.gate import JobSource, PollAborted, RequestGate
 from tui.monitor.health import Health
 from tui.monitor.list_tier import ListTier
@@ -75,6 +83,7 @@ class Poller:
         *,
         backoff: Backoff | None = None,
         on_changes: ChangeListener | None = None,
+        archive: Archive | None = None,
     ) -> None:
         self.client = client
         """Where jobs come from."""
@@ -95,12 +104,17 @@ class Poller:
             self.clock,
         )
         self._fanout = ChangeFanout([on_changes] if on_changes else [])
-        self._gate = RequestGate(client, settings.max_in_flight)
-        self._details = DetailTier(
-            self.store, self._gate, self._pace, self.clock, self._fanout.emit
-        )
-        self._lists = ListTier(
-            self.store, self._gate, self._pace, self.clock, self._fanout.emit, details=self._details
+        self._window = RequestWindow(self.clock, settings.request_budget)
+        self._gate = RequestGate(client, settings.max_in_flight, self._window)
+        kept = archive if archive is not None else NoArchive()
+        tier = (self.store, self._gate, self._pace, self.clock, self._fanout.emit)
+        self._details = DetailTier(*tier, archive=kept)
+        self._lists = ListTier(*tier, archive=kept, details=self._details)
+        self._fill = FillTier(
+            *tier,
+            archive=kept,
+            details=self._details,
+            window=self._window,
         )
         self._wake = asyncio.Event()
         self._paused = False
@@ -190,6 +204,7 @@ class Poller:
         An ongoing backoff is cut short, even a 429's: the user asked, and a Retry-After that
         fails again backs the automatic schedule off anew.
         """
+        self._fill.note_activity()
         if full:
             self._lists.request_full()
         else:
@@ -200,8 +215,18 @@ class Poller:
 
     def select(self, job_id: str | None) -> None:
         """The user looks at ``job_id``: pin its detail and fetch it now unless fresh."""
+        self._fill.note_activity()
         if self._details.select(job_id):
             self._wake.set()
+
+    def note_activity(self) -> None:
+        """The user did something: the background history fill waits until they are idle."""
+        self._fill.note_activity()
+
+    def history_backlog(self) -> int:
+        """Finished jobs whose detail the background fill has yet to fetch (0 without an
+        archive to keep them)."""
+        return self._fill.backlog() if self._fill.archive.enabled else 0
 
     # ------------------------------------------------------------------ consumers
 
@@ -283,9 +308,24 @@ class Poller:
             self._waiting = False
 
     def _next_deadline(self, now: float) -> float:
-        return next_deadline(
-            self._lists.due_at(now), self._details.due_times(now), self._health.blocked_until
+        fill = self._fill.due_at(
+            now, ready=self._fill_ready, projected=lambda: self._projected(now)
         )
+        return next_deadline(
+            self._lists.due_at(now),
+            [*self._details.due_times(now), fill],
+            self._health.blocked_until,
+        )
+
+    @property
+    def _fill_ready(self) -> bool:
+        """The fill may run: every page listed once, and no failure streak under way."""
+        return self._lists.listed_once and not self._health.failures
+
+    def _projected(self, now: float) -> list[float]:
+        """When the regular tiers will send requests within the next budget window."""
+        schedule = [*self._lists.schedule(now), *self._details.schedule(now)]
+        return projected_requests(schedule, now, now + self._window.window)
 
     async def _wait_for_work(self) -> None:
         while True:
@@ -330,4 +370,12 @@ class Poller:
         with contextlib.suppress(PollAborted):
             await self._lists.poll(start)
             await self._details.poll(start)
-        self._fanout.emit(self._health.record(self._gate.error, self._gate.successes))
+            # Last, and only with time left in the budget: what the user sees comes first.
+            now = self.clock.monotonic()
+            await self._fill.poll(
+                now, ready=self._fill_ready, projected=lambda: self._projected(now)
+            )
+        error = self._gate.error
+        if error is not None and error.kind is ErrorKind.RATE_LIMITED:
+            self._fill.note_rate_limited()
+        self._fanout.emit(self._health.record(error, self._gate.successes))

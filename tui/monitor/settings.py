@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import attrs
 
+from tui.monitor.budget import WINDOW
 from tui.settings.config import Settings
 from tui.settings.limits import DEFAULT_MAX_LIST_PAGES, DEFAULT_MAX_RETRY_AFTER
 
@@ -48,6 +49,16 @@ class PollerSettings:
     """Consecutive failed polls after which the status says offline (transport: at once)."""
     stale_after: float | None = None
     """Age of the last success after which the status says stale; default 2x list interval."""
+    request_budget: int = 30
+    """Requests per minute, counting every request the poller makes, that the background
+    history fill keeps within (regular polling never waits for it)."""
+    fill_reserve: int = 2
+    """Requests of each minute's budget the fill leaves unused, for what no schedule foresees
+    (a job that just finished wants its final detail, the user selects a job)."""
+    fill_quiet: float = 5.0
+    """Seconds after the user's last action (a selection, a refresh) before the fill resumes."""
+    fill_pause_after_rate_limit: float = 300.0
+    """Seconds the fill stays stopped after a 429."""
 
     def __attrs_post_init__(self) -> None:
         for name in ("list_interval", "full_list_interval", "detail_interval"):
@@ -55,6 +66,13 @@ class PollerSettings:
                 raise ValueError(f"{name} must be positive")
         if min(self.max_in_flight, self.page_size, self.newest_page_size, self.max_list_pages) < 1:
             raise ValueError("max_in_flight, max_list_pages and page sizes must be at least 1")
+        if self.request_budget < 1:
+            raise ValueError("request_budget must be at least 1")
+
+    @property
+    def fill_gap(self) -> float:
+        """Seconds at least between two requests of the fill: the budget spread evenly."""
+        return WINDOW / self.request_budget
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PollerSettings:
@@ -65,4 +83,5 @@ class PollerSettings:
             detail_interval=settings.detail_interval,
             max_list_pages=settings.max_list_pages,
             max_retry_after=settings.max_retry_after,
+            request_budget=max(1, int(settings.request_budget)),
         )

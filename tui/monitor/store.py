@@ -21,7 +21,7 @@ Bounds, so memory after hours equals memory after minutes:
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -161,6 +161,9 @@ class JobStore:
         """The last eviction left only pinned bodies, and none was unpinned since."""
         self._group_counts: dict[StatusGroup, int] = dict.fromkeys(StatusGroup, 0)
         """How many jobs are in each status group, kept as jobs are written."""
+        self.cached_since: float | None = None
+        """While the jobs seeded from the local history await their first complete listing:
+        the wall time they were last seen (the newest); ``None`` otherwise."""
 
     # ------------------------------------------------------------------ reading
 
@@ -322,6 +325,44 @@ class JobStore:
 
     # ------------------------------------------------------------------ writing
 
+    def seed(
+        self,
+        jobs: Iterable[Job],
+        summaries: Mapping[str, JobSummary],
+        *,
+        seen_at: float | None,
+    ) -> list[Change]:
+        """Show jobs known from the local history before the API is asked.
+
+        Each job not known yet is added as ``cached`` (until a listing carries it), with its
+        stored summary; ``seen_at`` (wall time) is when the history last saw any of them.
+        Returns a ``JobAdded`` per job added.
+        """
+        changes: list[Change] = []
+        for job in jobs:
+            if job.id in self._views:
+                continue
+            self._put(
+                JobView(
+                    job=job,
+                    search_text=search_text(job),
+                    summary=summaries.get(job.id, JobSummary()),
+                    cached=True,
+                    # A job stored while it ran was seen live: its final detail is worth having.
+                    watched_live=not job.is_terminal,
+                )
+            )
+            if not job.is_terminal:
+                self._active.add(job.id)
+            changes.append(JobAdded(job))
+        if changes:
+            self.cached_since = seen_at
+        return changes
+
+    def listing_complete(self) -> None:
+        """A listing of every page ended: the seeded jobs are no longer waiting for one."""
+        self.cached_since = None
+
     def apply_page(self, page: JobsPage, *, at: float | None = None) -> list[Change]:
         """Merge every job of a list page; returns the changes."""
         changes: list[Change] = []
@@ -329,13 +370,15 @@ class JobStore:
             changes.extend(self.apply(job, at=at))
         return changes
 
-    def apply(self, job: Job, *, at: float | None = None) -> list[Change]:
+    def apply(self, job: Job, *, at: float | None = None, stored: bool = False) -> list[Change]:
         """Merge a list item or a detail into the store; returns what changed.
 
         A new job gives ``JobAdded``; a known one ``JobChanged`` naming the fields that differ.
         A detail adds ``CheckpointsAdded``/``EventsAdded`` with only the ones not reported before,
         and ``DetailFetched`` when the job held no detail body (or a final one arrives), even if it
         brought nothing new: a view showing "being fetched" must learn that it was.
+        ``stored``: the job comes from the local history, not the API (a seeded job stays
+        ``cached``).
         """
         now = self.clock.monotonic() if at is None else at
         old = self._views.get(job.id)
@@ -377,6 +420,8 @@ class JobStore:
                 updates["detail_final"] = False
         if not merged.is_terminal:
             updates["watched_live"] = True
+        if not stored:
+            updates["cached"] = False
         self._put(attrs.evolve(base, **updates))
 
         if merged.is_terminal:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 import attrs
 
 from tui.api.clock import Clock
+from tui.monitor.archive import Archive, NoArchive
 from tui.monitor.changes import Change
 from tui.monitor.gate import RequestGate
 from tui.monitor.schedule import Pace
@@ -30,3 +31,5 @@ class Tier:
     """Time for the schedule."""
     emit: Callable[[Iterable[Change]], None]
     """Hands changes to the poller's consumers."""
+    archive: Archive = attrs.field(factory=NoArchive, kw_only=True)
+    """Where what is fetched is kept across runs (the local history), and found again."""

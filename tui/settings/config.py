@@ -26,9 +26,11 @@ import platformdirs
 from tui.settings.file import ConfigFile, FileLayer, permission_warnings, read_config_file
 from tui.settings.key import KeyKind, KeySource, Secret, check_key_text
 from tui.settings.limits import (
+    DEFAULT_CACHE_MAX_MIB,
     DEFAULT_MAX_LIST_PAGES,
     DEFAULT_MAX_RESPONSE_MIB,
     DEFAULT_MAX_RETRY_AFTER,
+    DEFAULT_REQUEST_BUDGET,
     DEFAULT_REQUEST_DEADLINE,
 )
 from tui.settings.schema import (
@@ -108,6 +110,12 @@ class Settings:
     """Pages read per listing of every job; past it the listing is shown as truncated."""
     max_retry_after: float = DEFAULT_MAX_RETRY_AFTER
     """Longest wait a server's Retry-After can impose, in seconds."""
+    cache: bool = True
+    """Keep a local history (``--no-cache``: neither read nor write it)."""
+    cache_max_mib: float = DEFAULT_CACHE_MAX_MIB
+    """Size cap of one history file in MiB; the least recently seen jobs are evicted beyond it."""
+    request_budget: float = DEFAULT_REQUEST_BUDGET
+    """Requests per minute, all the poller makes counted, within which the history is filled."""
     keymap: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_map, hash=False)
     """Binding id -> comma-separated keys (Textual's ``App.set_keymap`` format)."""
     config_path: Path | None = None
@@ -320,6 +328,9 @@ def load_settings(
         max_response_mib=float(values["max_response_mib"]),  # type: ignore[arg-type]
         max_list_pages=int(values["max_list_pages"]),  # type: ignore[call-overload]
         max_retry_after=float(values["max_retry_after"]),  # type: ignore[arg-type]
+        cache=bool(values["cache"]),
+        cache_max_mib=float(values["cache_max_mib"]),  # type: ignore[arg-type]
+        request_budget=float(values["request_budget"]),  # type: ignore[arg-type]
         keymap=keymap,
         config_path=path,
         config_found=config.found,

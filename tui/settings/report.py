@@ -33,6 +33,9 @@ EXAMPLE_CONFIG = """\
 # max_response_mib = 64               # largest response body, MiB (compressed and inflated)
 # max_list_pages = 200                # pages read per listing of every job
 # max_retry_after = 900               # longest Retry-After honoured, seconds
+# cache = true                        # keep a local history (false: like --no-cache)
+# cache_max_mib = 200                 # size cap of one history file, MiB
+# request_budget = 30                 # requests/min the background history fill stays within
 
 # [keymap]                            # binding id = key or list of keys
 # refresh = ["r", "f5"]
@@ -60,6 +63,9 @@ _SHOWN = (
     "max_response_mib",
     "max_list_pages",
     "max_retry_after",
+    "cache",
+    "cache_max_mib",
+    "request_budget",
 )
 
 

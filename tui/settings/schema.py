@@ -17,9 +17,11 @@ import attrs
 
 from tui.errors import ErrorKind, FinetopError
 from tui.settings.limits import (
+    DEFAULT_CACHE_MAX_MIB,
     DEFAULT_MAX_LIST_PAGES,
     DEFAULT_MAX_RESPONSE_MIB,
     DEFAULT_MAX_RETRY_AFTER,
+    DEFAULT_REQUEST_BUDGET,
     DEFAULT_REQUEST_DEADLINE,
 )
 from tui.settings.urls import normalize_server_url
@@ -121,6 +123,24 @@ OPTIONS: tuple[Option, ...] = (
         "FINETOP_MAX_RETRY_AFTER",
         minimum=1,
         doc="longest Retry-After honoured, s",
+    ),
+    # The local history (a SQLite file per server and workspace in the user cache directory).
+    Option("cache", Kind.BOOL, True, "FINETOP_CACHE", doc="keep a local history of jobs"),
+    Option(
+        "cache_max_mib",
+        Kind.NUMBER,
+        DEFAULT_CACHE_MAX_MIB,
+        "FINETOP_CACHE_MAX_MIB",
+        minimum=1,
+        doc="size cap of one history file, MiB",
+    ),
+    Option(
+        "request_budget",
+        Kind.NUMBER,
+        DEFAULT_REQUEST_BUDGET,
+        "FINETOP_REQUEST_BUDGET",
+        minimum=1,
+        doc="requests per minute the background history fill stays within",
     ),
     # Key sources: set in the config file only (a key or a command in the environment or on the
     # command line would leak into shell history and process listings).

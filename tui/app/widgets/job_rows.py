@@ -149,12 +149,14 @@ def time_cells(view: JobView, now: float, muted: str = "dim") -> tuple[Text, Tex
         prog = Text(f"{label} {_bar(fraction)}", no_wrap=True, overflow="ellipsis", end="")
     else:
         prog = Text(MISSING, no_wrap=True, end="")
-    # The header says "ETA/took": a time left in plain text, a finished run's duration dim.
+    # The header says "ETA/took": a time left in plain text, a finished run's duration dim
+    # (a list item does not tell it: the summary keeps what a detail or the history said).
+    took = progress.elapsed if progress.elapsed is not None else view.summary.duration
     if progress.eta is not None:
         eta = Text(fmt_duration(progress.eta), no_wrap=True, overflow="ellipsis", end="")
-    elif progress.finished_at is not None and progress.elapsed is not None:
+    elif progress.finished_at is not None and took is not None:
         eta = Text(
-            fmt_duration(progress.elapsed),
+            fmt_duration(took),
             style=muted,
             no_wrap=True,
             overflow="ellipsis",

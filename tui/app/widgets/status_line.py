@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tui.api.models import StatusGroup
-from tui.display.formats import fmt_seconds
+from tui.display.formats import fmt_age, fmt_seconds
 from tui.display.text import LONG_TEXT_LIMIT, safe_text
 from tui.errors import FinetopError
 from tui.monitor.status import PollerState, PollerStatus
@@ -90,6 +90,11 @@ class StatusSnapshot:
     the poller starts)."""
     connect_error: FinetopError | None = None
     """Why the connection could not even start (a key command that failed, a bad URL)."""
+    cached_since: float | None = None
+    """While the rows come from the local history, unconfirmed by a listing yet: the wall time
+    the history last saw them."""
+    now_wall: float = 0.0
+    """Wall-clock now (for ``cached 3h ago``)."""
 
     @property
     def poll_interval(self) -> float:
@@ -109,7 +114,10 @@ def connection_text(snapshot: StatusSnapshot) -> tuple[str, str]:
     if snapshot.connect_error is not None:
         return f"✖ not connected ({snapshot.connect_error.kind.value})", "offline"
     status = snapshot.poller
+    cached = snapshot.cached_since
     if status is None or status.state is PollerState.CONNECTING:
+        if cached is not None:
+            return f"◌ cached {fmt_age(cached, snapshot.now_wall)}, refreshing…", "connecting"
         return "… connecting", "connecting"
     now = snapshot.now
     cause = status.last_error_kind.value if status.last_error_kind else "error"
@@ -203,6 +211,10 @@ def _render_status(snapshot: StatusSnapshot, styles: Mapping[str, str], *, compa
     text.append(f"{bar}every {fmt_seconds(snapshot.poll_interval)}")
     if snapshot.paused:
         text.append("  ⏸ PAUSED", style="bold reverse")
+    truncated = snapshot.poller.listing_truncated if snapshot.poller is not None else None
+    if truncated is not None:
+        # The page budget (max_list_pages) ran out: say the list is not the whole workspace.
+        text.append(f"{bar}first pages only: {truncated:,} claimed", style=styles.get("stale", ""))
     # The filter in force comes before the counts: on a narrow terminal it must not be cut off.
     if snapshot.shown is not None or snapshot.filter_label:
         shown = f"showing {snapshot.shown}" if snapshot.shown is not None else "showing all"
