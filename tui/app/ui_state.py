@@ -72,7 +72,9 @@ class RememberedUi:
         """This workspace's key in the file."""
         self.state, self.warning = read_state(path) if path is not None else (UiState(), None)
         """The state as read at start (updated as it is saved), and why it was ignored."""
-        self._save_failed = False
+        # A path that could not even be read will not be written either: its one warning
+        # was the reading's.
+        self._save_failed = self.warning is not None and path is not None and not path.is_file()
         self._startup_theme: str | None = None
         """The theme set at start, until its change notice has been seen."""
         self._screen: _MainScreenBase | None = None
