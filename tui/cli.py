@@ -216,6 +216,21 @@ def _run_config(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings = _settings_from(ns)
     _warn(settings, err)
     out.write(format_settings(settings))
+    out.flush()
+    # What the TUI would say at start: keymap mistakes, broken theme files, an unknown theme.
+    from tui.app.actions import check_user_keymap
+    from tui.app.themes import theme_error, theme_names
+
+    keymap = check_user_keymap(
+        settings.keymap, read_only=settings.read_only, origins=settings.provenance
+    )
+    names, problems = theme_names()
+    warnings = [*keymap.warnings, *(f"theme skipped: {problem}" for problem in problems)]
+    for warning in warnings:
+        print(f"{PROG}: warning: {safe_text(warning, limit=LONG_TEXT_LIMIT)}", file=err)
+    error = theme_error(settings.theme, settings.source_of("theme"), names, problems)
+    if error is not None:
+        raise error
     return 0
 
 
@@ -274,6 +289,11 @@ def _run_tui(ns: argparse.Namespace, err: TextIO) -> int:
 
     # Before Textual is imported: it reads the colour system once, then.
     os.environ.update(color_environment(settings.color_system))
+    from tui.app.themes import check_theme_setting
+
+    # An unknown theme is a configuration error, refused before the terminal is taken over
+    # (broken theme files are shown in the app, as it starts).
+    check_theme_setting(settings.theme, settings.source_of("theme"))
     from tui.app.run import run_app
 
     return int(run_app(settings))
