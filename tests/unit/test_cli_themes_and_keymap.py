@@ -36,8 +36,7 @@ def test_an_unknown_theme_stops_the_tui_before_it_starts() -> None:
     )
     assert result.returncode == 1
     assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    note, error = lines[-2:] if len(lines) > 1 else ("", lines[0])
+    [error] = result.stderr.splitlines()  # one line
     assert error.startswith("finetop: error: unknown theme 'nrod' (--theme) (did you mean 'nord'?)")
     for name in ("finetop", "finetop-light", "finetop-high-contrast", "ansi-dark", "nord"):
         assert f" {name}," in error or error.endswith(f" {name}")

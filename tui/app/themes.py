@@ -232,7 +232,7 @@ def theme_error(
     if broken:
         return ConfigError(f"theme {name!r} ({where}) cannot be used: {broken[0]}")
     return ConfigError(
-        f"unknown theme {name!r} ({where}){suggest(name, names)}; available: {', '.join(names)}"
+        f"unknown theme {name!r} ({where}){suggest(name, list(names))}; available: {', '.join(names)}"
     )
 
 
