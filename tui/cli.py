@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+import attrs
+
 from tui import __version__
 from tui.display.text import LONG_TEXT_LIMIT, safe_text
 from tui.errors import FinetopError
@@ -285,9 +287,11 @@ def _run_tui(ns: argparse.Namespace, err: TextIO) -> int:
     # Run an api_key_command now, while the terminal is still an ordinary terminal (a password
     # manager may prompt), and so that a failure is a plain error line rather than a TUI crash.
     settings = resolve_key(settings)
-    from tui.app.color_env import color_environment
+    from tui.app.color_env import color_environment, detected_color_system
 
-    # Before Textual is imported: it reads the colour system once, then.
+    # Before Textual is imported: it reads the colour system once, then. ``auto`` is settled
+    # here, so the app knows when it has only 16 colours.
+    settings = attrs.evolve(settings, color_system=detected_color_system(settings.color_system))
     os.environ.update(color_environment(settings.color_system))
     from tui.app.themes import check_theme_setting
 

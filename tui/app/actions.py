@@ -163,10 +163,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec("screenshot", "f8", "screenshot", "Save a screenshot (SVG)", Scope.APP),
     ActionSpec("quit", "q", "quit", "Quit", Scope.APP, show=True),
-    # Shown too: the footer shows one key per action, ctrl+c when a keymap takes q.
-    ActionSpec(
-        "quit_ctrl_c", "ctrl+c", "quit", "Quit", Scope.APP, show=True, palette=False, priority=True
-    ),
+    ActionSpec("quit_ctrl_c", "ctrl+c", "quit", "Quit", Scope.APP, palette=False, priority=True),
 )
 """Every action, in the order the help screen lists them."""
 

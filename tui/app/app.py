@@ -33,7 +33,7 @@ from textual.worker import Worker
 from tui.api.clock import Clock, SystemClock
 from tui.api.models import JobStatus
 from tui.app.actions import FinetopCommands, Scope, bindings_for, check_user_keymap, help_rows
-from tui.app.color_env import wants_no_color
+from tui.app.color_env import wants_no_color, wants_terminal_palette
 from tui.app.messages import CheckpointsArrived, ConnectionChanged, JobFinished, JobsChanged
 from tui.app.refusals import ReadOnlyRefusals, refused_when_read_only
 from tui.app.screens.confirm import ConfirmModal
@@ -119,9 +119,10 @@ class FinetopApp(App[int]):
         ``state_file``: where the theme, sort, filter and group are remembered (none: not)."""
         self._no_color = wants_no_color(settings.color_system, os.environ)
         """Draw without colours (``--color-system none``, ``NO_COLOR``)."""
-        # Textual's own ANSI mode: NO_COLOR then strips colours (rather than greying them, which
-        # a 256-colour terminal receives as 256-colour codes) and ``:ansi`` styles apply.
-        super().__init__(ansi_color=True if self._no_color else None)
+        # Textual's own ANSI mode without colours or with 16: NO_COLOR then strips colours
+        # (rather than greying them), named colours stay the terminal's, ``:ansi`` styles apply.
+        palette = wants_terminal_palette(settings.color_system, os.environ)
+        super().__init__(ansi_color=True if palette else None)
         self.animation_level = "none"
         self.settings = settings
         """The resolved settings."""

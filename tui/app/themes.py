@@ -231,9 +231,8 @@ def theme_error(
     broken = [p for p in problems if Path(p.split(": ", 1)[0]).stem == name]
     if broken:
         return ConfigError(f"theme {name!r} ({where}) cannot be used: {broken[0]}")
-    return ConfigError(
-        f"unknown theme {name!r} ({where}){suggest(name, list(names))}; available: {', '.join(names)}"
-    )
+    hint = suggest(name, list(names))
+    return ConfigError(f"unknown theme {name!r} ({where}){hint}; available: {', '.join(names)}")
 
 
 def check_theme_setting(name: str | None, source: str) -> None:
