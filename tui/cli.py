@@ -54,8 +54,11 @@ USAGE = """\
 """
 
 WATCH_EPILOG = """\
-exit status: 0 succeeded, 2 failed, 3 failed validation, 4 cancelled, 5 job not found, 1 error
+exit status: 0 succeeded, 2 failed, 3 failed validation, 4 cancelled, 5 job not found,
+6 timed out (--timeout), 1 error (the API cannot be reached at first contact, authentication...)
 """
+
+JOB_ID_HELP = "the job's id, or a unique start of it (the 8 characters the job list shows)"
 
 # Flags whose absence must not overwrite a value given before the subcommand (argparse copies
 # subparser defaults over the parent's namespace), hence default=SUPPRESS everywhere.
@@ -162,7 +165,7 @@ def build_parser(*, sim_arguments: bool = True) -> argparse.ArgumentParser:
         help="show one job in detail",
         description="Show one job: overview, progress, checkpoints and events.",
     )
-    show.add_argument("job_id", metavar="JOB_ID", help="the job's id (a UUID)")
+    show.add_argument("job_id", metavar="JOB_ID", help=JOB_ID_HELP)
     show.add_argument("--json", action="store_true", help="print the job's JSON")
 
     watch = commands.add_parser(
@@ -173,8 +176,14 @@ def build_parser(*, sim_arguments: bool = True) -> argparse.ArgumentParser:
         epilog=WATCH_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    watch.add_argument("job_id", metavar="JOB_ID", help="the job's id (a UUID)")
+    watch.add_argument("job_id", metavar="JOB_ID", help=JOB_ID_HELP)
     watch.add_argument("--json", action="store_true", help="print one JSON object per line")
+    watch.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive_seconds,
+        help="give up after SECONDS in all, with exit status 6",
+    )
 
     config = commands.add_parser(
         "config",
@@ -186,6 +195,17 @@ def build_parser(*, sim_arguments: bool = True) -> argparse.ArgumentParser:
         "--example", action="store_true", help="print a commented example config.toml instead"
     )
     return parser
+
+
+def _positive_seconds(text: str) -> float:
+    """``--timeout``'s value: a number of seconds above zero."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return seconds
 
 
 def _settings_from(ns: argparse.Namespace) -> Settings:
@@ -236,7 +256,10 @@ def _run_config(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-async def _headless(settings: Settings, command: Callable[[Connection], Any], err: TextIO) -> int:
+async def _headless(
+    settings: Settings, command: Callable[[Connection], Any], err: TextIO, *, retries: bool = True
+) -> int:
+    from tui.api.client import RetryPolicy
     from tui.headless.connect import open_client
 
     if settings.demo:
@@ -245,7 +268,8 @@ async def _headless(settings: Settings, command: Callable[[Connection], Any], er
             "showing the built-in simulator's jobs, not yours",
             file=err,
         )
-    async with open_client(settings) as conn:
+    retry = None if retries else RetryPolicy(attempts=1)
+    async with open_client(settings, retry=retry) as conn:
         return int(await command(conn))
 
 
@@ -255,6 +279,11 @@ def _run_headless(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     name = ns.command
 
     async def command(conn: Connection) -> int:
+        from tui.headless.job_ids import history_jobs, no_stored_jobs
+
+        # The local history's jobs are searched for a short id too (not the demo's: its
+        # simulator's URL, and so its history, is new every run).
+        stored = no_stored_jobs if settings.demo else history_jobs(conn.base_url, conn.workspace)
         if name == "jobs":
             from tui.headless.jobs import run_jobs
 
@@ -264,7 +293,9 @@ def _run_headless(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if name == "show":
             from tui.headless.show import run_show
 
-            return await run_show(conn.client, ns.job_id, as_json=ns.json, out=out, err=err)
+            return await run_show(
+                conn.client, ns.job_id, as_json=ns.json, out=out, err=err, stored_jobs=stored
+            )
         from tui.headless.watch import run_watch
 
         return await run_watch(
@@ -274,9 +305,12 @@ def _run_headless(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err=err,
             interval=settings.detail_interval,
             as_json=ns.json,
+            give_up_after=getattr(ns, "timeout", None),
+            stored_jobs=stored,
         )
 
-    return asyncio.run(_headless(settings, command, err))
+    # watch does its own backoff (and fails fast at first contact): no client retries under it.
+    return asyncio.run(_headless(settings, command, err, retries=name != "watch"))
 
 
 def _run_tui(ns: argparse.Namespace, err: TextIO) -> int:

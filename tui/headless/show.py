@@ -1,4 +1,7 @@
-"""``finetop show JOB_ID``: one job in full, grouped as the app's detail pane groups it."""
+"""``finetop show JOB_ID``: one job in full, grouped as the app's detail pane groups it.
+
+``JOB_ID`` is a full id or a unique prefix of one (see :mod:`tui.headless.job_ids`).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from tui.display.formats import progress_bar
 from tui.display.jsonl import json_line
 from tui.errors import FinetopError
 from tui.headless import EXIT_ERROR, EXIT_NOT_FOUND, EXIT_OK
+from tui.headless.job_ids import JobIdError, JobLister, StoredJobs, no_stored_jobs, resolve_job_id
 from tui.headless.render import error_line, format_table, wire_job
 from tui.monitor.detail_groups import (
     CHECKPOINT_COLUMNS,
@@ -35,8 +39,8 @@ BAR_WIDTH = 20
 """Cells of the progress bar after the steps."""
 
 
-class JobReader(Protocol):
-    """What ``run_show`` needs from the client."""
+class JobReader(JobLister, Protocol):
+    """What ``run_show`` needs from the client (the listing only for a short id)."""
 
     async def get_job(self, job_id: str) -> JobDetails: ...
 
@@ -90,11 +94,17 @@ async def run_show(
     out: TextIO,
     err: TextIO | None = None,
     now: float | None = None,
+    stored_jobs: StoredJobs = no_stored_jobs,
 ) -> int:
-    """Print one job in full (or its wire JSON). 0, 5 when it does not exist, 1 on errors."""
+    """Print one job in full (or its wire JSON). 0; 5 when it does not exist or no job id
+    starts with the prefix given; 1 on errors (a prefix several jobs start with among them)."""
     err = err or sys.stderr
     try:
+        job_id = await resolve_job_id(client, job_id, stored_jobs=stored_jobs)
         job = await client.get_job(job_id)
+    except JobIdError as error:
+        print(error_line(error), file=err)
+        return error.exit_status
     except NotFoundError:
         print(error_line(f"job {job_id} not found"), file=err)
         return EXIT_NOT_FOUND
