@@ -3,6 +3,7 @@ theme; a damaged or unwritable state file costs one warning, never the app."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -172,9 +173,15 @@ async def test_a_state_file_that_cannot_be_read_warns_once(tmp_path: Path) -> No
         assert app.is_running
 
 
-async def test_without_a_state_file_nothing_is_written(tmp_path: Path) -> None:
+def _files_below(folder: Path) -> list[Path]:
+    return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
+
+
+async def test_without_a_state_file_nothing_is_written() -> None:
+    state_home = Path(os.environ["XDG_STATE_HOME"])  # the test's own (tests/conftest.py)
     app = FinetopApp(settings(), client=_client())
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("2", "s")
+        await _pick_theme(app, pilot, "nord")
         await pilot.press("q")
-    assert app.remembered.path is None
+    assert _files_below(state_home) == []
