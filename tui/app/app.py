@@ -40,7 +40,7 @@ from tui.app.screens.confirm import ConfirmModal
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.main import main_screen_class
 from tui.app.screens.palette import OrderedCommandPalette
-from tui.app.screenshots import take_screenshot
+from tui.app.screenshots import Screenshots
 from tui.app.share import Share
 from tui.app.ui_state import RememberedUi
 from tui.app.widgets.status_line import LinkState, StatusSnapshot
@@ -584,7 +584,7 @@ class FinetopApp(App[int]):
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Save an SVG screenshot and say where (``f8``; Textual's own signature)."""
-        take_screenshot(self, filename, path or self.screenshot_dir)
+        Screenshots(self).take(filename, path or self.screenshot_dir)
 
     async def action_quit(self) -> None:
         """Leave (the simulator stops with the app)."""

@@ -89,16 +89,16 @@ class RememberedUi:
         themes, problems = load_themes(theme_dirs)
         register_themes(app, themes)
         for problem in problems:
-            app.notify(problem, title="Theme skipped", severity="warning", timeout=8)
+            self.app.notify(problem, title="Theme skipped", severity="warning", timeout=8)
         theme, warning = choose_theme(configured, self.state.theme, set(app.available_themes))
         if warning is not None:
-            app.notify(warning, severity="warning", timeout=8)
+            self.app.notify(warning, severity="warning", timeout=8)
         if theme is not None:
             app.theme = theme
             # Its own change notice arrives later: not a theme the user picked.
             self._startup_theme = theme
         if self.warning is not None:
-            app.notify(self.warning, title="UI state", severity="warning", timeout=8)
+            self.app.notify(self.warning, title="UI state", severity="warning", timeout=8)
         app.theme_changed_signal.subscribe(app, self._theme_changed)
 
     def restore(self, screen: _MainScreenBase) -> None:

@@ -1,7 +1,8 @@
 """Job ids as people type them: a full UUID, or a unique prefix such as the 8 characters the job
 list shows (``finetop show 736b1be2``), the way git and docker take short ids.
 
-A full UUID is used as it is (no lookup). A prefix is matched, case-insensitively, against
+A full UUID is used as it is (no lookup), and so is anything that is not hex (the API's path
+rules refuse what cannot be an id, such as ``..``). A prefix is matched, case-insensitively, against
 every job of the listing (within the page budget) and the jobs the local history knows: one
 match is the job; none, or several, is a one-line error listing up to
 :data:`MAX_CANDIDATES` candidates with their status and name (server text, made safe).
@@ -100,15 +101,17 @@ def _candidate(job: Job) -> str:
 async def resolve_job_id(
     client: JobLister, text: str, *, stored_jobs: StoredJobs = no_stored_jobs
 ) -> str:
-    """The job id ``text`` names: itself when it is a full UUID, else the one job whose id
-    starts with it. Raises :class:`UnknownJobId`, :class:`AmbiguousJobId` or
-    :class:`JobIdError` (not an id), each one line; the client's errors pass through."""
-    text = text.strip()
-    if is_full_id(text):
-        return text
+    """The job id ``text`` names: itself when it is a full UUID (or not hex at all: no short id),
+    else the one job whose id starts with it. Raises :class:`UnknownJobId`,
+    :class:`AmbiguousJobId` or :class:`JobIdError` (too short), each one line; the client's
+    errors pass through."""
+    candidate = text.strip()
+    if is_full_id(candidate):
+        return candidate
+    if not _PREFIX.match(candidate):
+        return text  # no short id: the API's path rules and answer say what it makes of it
+    text = candidate
     shown = safe_text(text, limit=NAME_LIMIT)
-    if not _PREFIX.match(text):
-        raise JobIdError(f"{shown!r} is not a job id: expected a UUID or the start of one")
     if len(text) < MIN_PREFIX:
         raise JobIdError(
             f"job id prefix {shown!r} is too short: give at least {MIN_PREFIX} characters"
