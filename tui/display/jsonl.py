@@ -83,4 +83,5 @@ def json_line(value: Any) -> str:
         text = orjson.dumps(value).decode()
     except TypeError:  # orjson.JSONEncodeError: nested deeper than it goes
         text = _deep_dumps(value)
-    return text if text.isascii() else _NOT_ASCII.sub(_escape, text)
+    # DEL is ASCII too, and orjson leaves it raw.
+    return text if text.isascii() and "\x7f" not in text else _NOT_ASCII.sub(_escape, text)
