@@ -72,6 +72,16 @@ async def test_read_only_refuses_every_other_way_with_the_same_notice() -> None:
         assert not [call for call in client.calls if call[0] in ("cancel", "start")]
 
 
+async def test_read_only_refusal_answers_the_users_remapped_key() -> None:
+    async with running(read_only=True, keymap={"cancel_job": "x"}) as (_, pilot, _, recorder):
+        await pilot.press("c")  # no longer cancel's key: nothing to explain
+        await pilot.press("x")
+        await wait_for(lambda: _notices(recorder, CANCEL_NOTICE) == 1, pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        assert _notices(recorder, CANCEL_NOTICE) == 1
+
+
 async def test_read_only_from_the_config_names_the_setting() -> None:
     provenance = {"read_only": "file:/home/u/.config/finetop/config.toml"}
     async with running(read_only=True, provenance=provenance) as (_, pilot, _, recorder):

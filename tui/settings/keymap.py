@@ -129,11 +129,10 @@ class _Checker:
 
     def usable_keys(self, binding_id: str, keys: str, known: Iterable[str]) -> list[str] | None:
         """The usable keys of one mapping (``None``: unknown id, or no usable key)."""
-        if binding_id not in self.bindings:
-            if binding_id not in known:
-                self.warn(
-                    binding_id, f": unknown binding id{suggest(binding_id, sorted(known))}; ignored"
-                )
+        if binding_id not in known:
+            self.warn(
+                binding_id, f": unknown binding id{suggest(binding_id, sorted(known))}; ignored"
+            )
             return None
         usable: list[str] = []
         for key in (k.strip() for k in keys.split(",")):
@@ -143,8 +142,9 @@ class _Checker:
             elif all(self.rules.canonical(key) != self.rules.canonical(k) for k in usable):
                 usable.append(key)
         if not usable:
-            defaults = ", ".join(self.bindings[binding_id].keys)
-            self.warn(binding_id, f": no usable key; it keeps {defaults}")
+            binding = self.bindings.get(binding_id)
+            kept = f"it keeps {', '.join(binding.keys)}" if binding else "ignored"
+            self.warn(binding_id, f": no usable key; {kept}")
             return None
         return usable
 
@@ -164,16 +164,21 @@ def check_keymap(
     """Check ``keymap`` (binding id -> comma-separated keys) against ``bindings``.
 
     ``known_ids`` are ids that exist but are not bound now (read-only mode's cancel and start):
-    mapping them is not a mistake. ``origins`` (``Settings.provenance``) lets a warning name
+    mapping them is not a mistake, and their mappings are kept (the refusal notice names their
+    keys). ``origins`` (``Settings.provenance``) lets a warning name
     the file that set the mapping.
     """
     checker = _Checker(bindings, rules, origins or {})
     known = {*checker.bindings, *known_ids}
     mapped: dict[str, list[str]] = {}
+    # Usable mappings of known ids that are not bound now: kept, with nothing to conflict.
+    unbound: dict[str, str] = {}
     for binding_id, keys in keymap.items():
         usable = checker.usable_keys(binding_id, keys, known)
-        if usable is not None:
+        if usable is not None and binding_id in checker.bindings:
             mapped[binding_id] = usable
+        elif usable is not None:
+            unbound[binding_id] = ",".join(usable)
 
     canon = rules.canonical
     # Every binding's keys once the mappings apply, canonical form -> the spelling to hand on.
@@ -188,7 +193,7 @@ def check_keymap(
     # Who claims each key before default bindings give keys up: what the warnings report.
     contenders = {key: list(holders) for key, holders in holders_of.items()}
     # A default binding gives up a key a mapping takes, when it has another one to keep.
-    effective: dict[str, str] = {i: ",".join(keys) for i, keys in mapped.items()}
+    effective: dict[str, str] = {**unbound, **{i: ",".join(k) for i, k in mapped.items()}}
     for binding in bindings:
         if binding.id in mapped:
             continue

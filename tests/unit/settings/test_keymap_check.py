@@ -133,9 +133,11 @@ def test_each_problem_is_warned_once() -> None:
 
 
 def test_read_only_knows_the_mutating_ids_without_binding_them() -> None:
-    # cancel_job is not bound in read-only mode: "c" is free, mapping it is no mistake.
+    # cancel_job is not bound in read-only mode: "c" is free, mapping it is no mistake, and
+    # its mapping is kept (the refusal's notice answers the user's key).
     check = check_user_keymap({"cancel_job": "x", "refresh": "c"}, read_only=True)
     assert check.warnings == ()
+    assert dict(check.keymap) == {"cancel_job": "x", "refresh": "c"}
 
 
 def test_every_default_key_is_a_valid_key_name() -> None:
