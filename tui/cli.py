@@ -15,6 +15,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+import attrs
+
 from tui import __version__
 from tui.display.text import LONG_TEXT_LIMIT, safe_text
 from tui.errors import FinetopError
@@ -55,8 +57,11 @@ USAGE = """\
 """
 
 WATCH_EPILOG = """\
-exit status: 0 succeeded, 2 failed, 3 failed validation, 4 cancelled, 5 job not found, 1 error
+exit status: 0 succeeded, 2 failed, 3 failed validation, 4 cancelled, 5 job not found,
+6 timed out (--timeout), 1 error (the API cannot be reached at first contact, authentication...)
 """
+
+JOB_ID_HELP = "the job's id, or a unique start of it (the 8 characters the job list shows)"
 
 # Flags whose absence must not overwrite a value given before the subcommand (argparse copies
 # subparser defaults over the parent's namespace), hence default=SUPPRESS everywhere.
@@ -170,7 +175,7 @@ def build_parser(*, sim_arguments: bool = True) -> argparse.ArgumentParser:
         help="show one job in detail",
         description="Show one job: overview, progress, checkpoints and events.",
     )
-    show.add_argument("job_id", metavar="JOB_ID", help="the job's id (a UUID)")
+    show.add_argument("job_id", metavar="JOB_ID", help=JOB_ID_HELP)
     show.add_argument("--json", action="store_true", help="print the job's JSON")
 
     watch = commands.add_parser(
@@ -181,8 +186,14 @@ def build_parser(*, sim_arguments: bool = True) -> argparse.ArgumentParser:
         epilog=WATCH_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    watch.add_argument("job_id", metavar="JOB_ID", help="the job's id (a UUID)")
+    watch.add_argument("job_id", metavar="JOB_ID", help=JOB_ID_HELP)
     watch.add_argument("--json", action="store_true", help="print one JSON object per line")
+    watch.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive_seconds,
+        help="give up after SECONDS in all, with exit status 6",
+    )
 
     config = commands.add_parser(
         "config",
@@ -206,6 +217,17 @@ def build_parser(*, sim_arguments: bool = True) -> argparse.ArgumentParser:
         "--all", action="store_true", help="with clear: empty every history file, not one"
     )
     return parser
+
+
+def _positive_seconds(text: str) -> float:
+    """``--timeout``'s value: a number of seconds above zero."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return seconds
 
 
 def _settings_from(ns: argparse.Namespace) -> Settings:
@@ -238,6 +260,21 @@ def _run_config(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings = _settings_from(ns)
     _warn(settings, err)
     out.write(format_settings(settings))
+    out.flush()
+    # What the TUI would say at start: keymap mistakes, broken theme files, an unknown theme.
+    from tui.app.actions import check_user_keymap
+    from tui.app.themes import theme_error, theme_names
+
+    keymap = check_user_keymap(
+        settings.keymap, read_only=settings.read_only, origins=settings.provenance
+    )
+    names, problems = theme_names()
+    warnings = [*keymap.warnings, *(f"theme skipped: {problem}" for problem in problems)]
+    for warning in warnings:
+        print(f"{PROG}: warning: {safe_text(warning, limit=LONG_TEXT_LIMIT)}", file=err)
+    error = theme_error(settings.theme, settings.source_of("theme"), names, problems)
+    if error is not None:
+        raise error
     return 0
 
 
@@ -245,7 +282,10 @@ async def _headless(
     settings: Settings,
     command: Callable[[Connection, HistoryLink | None], Any],
     err: TextIO,
+    *,
+    retries: bool = True,
 ) -> int:
+    from tui.api.client import RetryPolicy
     from tui.headless.connect import open_client
     from tui.headless.history_link import open_history
     from tui.headless.render import error_line
@@ -259,8 +299,9 @@ async def _headless(
     history = await open_history(
         settings, on_warning=lambda line: print(error_line(line, "warning"), file=err)
     )
+    retry = None if retries else RetryPolicy(attempts=1)
     try:
-        async with open_client(settings) as conn:
+        async with open_client(settings, retry=retry) as conn:
             return int(await command(conn, history))
     finally:
         if history is not None:
@@ -300,10 +341,12 @@ def _run_headless(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err=err,
             interval=settings.detail_interval,
             as_json=ns.json,
+            give_up_after=getattr(ns, "timeout", None),
             history=history,
         )
 
-    return asyncio.run(_headless(settings, command, err))
+    # watch does its own backoff (and fails fast at first contact): no client retries under it.
+    return asyncio.run(_headless(settings, command, err, retries=name != "watch"))
 
 
 def _run_tui(ns: argparse.Namespace, err: TextIO) -> int:
@@ -314,10 +357,17 @@ def _run_tui(ns: argparse.Namespace, err: TextIO) -> int:
     # Run an api_key_command now, while the terminal is still an ordinary terminal (a password
     # manager may prompt), and so that a failure is a plain error line rather than a TUI crash.
     settings = resolve_key(settings)
-    from tui.app.color_env import color_environment
+    from tui.app.color_env import color_environment, detected_color_system
 
-    # Before Textual is imported: it reads the colour system once, then.
+    # Before Textual is imported: it reads the colour system once, then. ``auto`` is settled
+    # here, so the app knows when it has only 16 colours.
+    settings = attrs.evolve(settings, color_system=detected_color_system(settings.color_system))
     os.environ.update(color_environment(settings.color_system))
+    from tui.app.themes import check_theme_setting
+
+    # An unknown theme is a configuration error, refused before the terminal is taken over
+    # (broken theme files are shown in the app, as it starts).
+    check_theme_setting(settings.theme, settings.source_of("theme"))
     from tui.app.run import run_app
 
     return int(run_app(settings))

@@ -138,6 +138,11 @@ class Terminal:
         """The visible screen as plain text."""
         return self._tmux("capture-pane", "-p", "-t", self._session).stdout
 
+    def styled_screen(self) -> str:
+        """The visible screen with its colours and attributes as SGR sequences
+        (``capture-pane -e``; tmux writes an attribute only where it changes, across lines)."""
+        return self._tmux("capture-pane", "-p", "-e", "-t", self._session).stdout
+
     def resize(self, width: int, height: int) -> None:
         """Resize the window, as dragging a terminal's corner would."""
         self.width, self.height = width, height

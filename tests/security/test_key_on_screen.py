@@ -18,6 +18,7 @@ from tests.e2e.processes import SimProcess, finetop_command
 from tests.e2e.screens import row_ids, selected_id, status_line
 from tests.e2e.terminal import Terminal
 from tests.security.keys import KEY, WRONG_KEY, assert_no_key
+from tui.settings.places import screenshots_directory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
@@ -71,7 +72,9 @@ def test_the_key_is_never_on_screen_in_screenshots_or_in_the_sim_log(
 
         term.send_keys("F8")
         screens.wait("Saved")
-        svgs = list(tmp_path.glob("*.svg"))
+        # In the screenshots folder (the test's own user data directory), not the cwd.
+        assert not list(tmp_path.glob("*.svg"))
+        svgs = list(screenshots_directory().glob("*.svg"))
         assert len(svgs) == 1, svgs
         svg = svgs[0].read_text(encoding="utf-8")
         assert "<svg" in svg

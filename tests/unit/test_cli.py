@@ -151,7 +151,7 @@ def _toml_str(text: str) -> str:
 @pytest.mark.parametrize(
     "argv",
     [
-        ["--server-url", "https://mistral.example.com", "--theme", "t", "config"],
+        ["--server-url", "https://mistral.example.com", "--theme", "nord", "config"],
         ["config", "--server-url", "https://mistral.example.com"],
     ],
 )

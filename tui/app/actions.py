@@ -18,7 +18,17 @@ from typing import TYPE_CHECKING
 import attrs
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.keys import format_key
+from textual.keys import (
+    KEY_NAME_REPLACEMENTS,
+    KEY_TO_UNICODE_NAME,
+    REPLACED_KEYS,
+    Keys,
+    format_key,
+    key_to_character,
+)
+
+from tui.settings.keymap import BindingInfo, KeymapCheck, KeyRules, check_keymap
+from tui.settings.schema import suggest
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -31,10 +41,13 @@ __all__ = [
     "Scope",
     "bindings_for",
     "browser_available",
+    "check_user_keymap",
     "effective_keys",
     "first_key",
     "help_rows",
     "key_display",
+    "key_problem",
+    "keymap_bindings",
 ]
 
 
@@ -224,6 +237,77 @@ def help_rows(*, read_only: bool, keymap: Mapping[str, str]) -> list[tuple[str, 
 def palette_specs(*, read_only: bool) -> Iterable[ActionSpec]:
     """The actions the command palette offers."""
     return (spec for spec in ACTIONS if spec.palette and _visible(spec, read_only))
+
+
+_SCOPE_ORDER: tuple[Scope, ...] = (Scope.TABLE, Scope.SCREEN, Scope.APP)
+"""Scopes from the innermost out: the job list's keys come first, then the screen's, the app's."""
+
+_MODIFIERS = frozenset({"ctrl", "alt", "shift", "meta", "super", "hyper"})
+_NAMED_KEYS = frozenset(
+    key.value for key in Keys if "+" not in key.value and not key.value.startswith("<")
+)
+_KEY_NAMES = sorted(_NAMED_KEYS | set(KEY_TO_UNICODE_NAME) | set(KEY_NAME_REPLACEMENTS.values()))
+"""Every key name a suggestion may offer."""
+
+
+def key_problem(key: str) -> str | None:
+    """Why ``key`` is not a key Textual can bind (``None`` when it is): ``ctrl+r``, ``f5``,
+    ``question_mark`` and ``?`` are keys; ``ctrl+shft+r``, ``pgdn`` and ``f99`` are not."""
+    if len(key) == 1:
+        return None if key.isprintable() and not key.isspace() else "not a printable character"
+    *modifiers, base = key.split("+")
+    unknown = [modifier for modifier in modifiers if modifier not in _MODIFIERS]
+    if unknown:
+        return f"unknown modifier {unknown[0]!r}; modifiers are {', '.join(sorted(_MODIFIERS))}"
+    if len(base) == 1 or base in _NAMED_KEYS:
+        return None
+    character = key_to_character(REPLACED_KEYS.get(base, base))
+    if character is not None and not character.isalnum():
+        return None  # a character's name: slash, question_mark, plus...
+    return f"unknown key name{suggest(base, _KEY_NAMES)}"
+
+
+def _canonical_key(key: str) -> str:
+    """Keys compared as the character they type when they type one (``?`` = ``question_mark``)."""
+    return key_to_character(REPLACED_KEYS.get(key, key)) or key
+
+
+KEY_RULES = KeyRules(
+    scopes=tuple(scope.value for scope in _SCOPE_ORDER),
+    contexts=("in the job list", "elsewhere on the main screen", "on other screens"),
+    key_problem=key_problem,
+    canonical=_canonical_key,
+)
+"""What the keymap check needs to know about Textual's keys and finetop's scopes."""
+
+
+def keymap_bindings(*, read_only: bool) -> list[BindingInfo]:
+    """The bindings a keymap can remap, as the keymap check sees them."""
+    return [
+        BindingInfo(
+            id=spec.id,
+            keys=tuple(key.strip() for key in spec.keys.split(",")),
+            action=spec.action.removeprefix("app."),
+            scope=_SCOPE_ORDER.index(spec.scope),
+            priority=spec.priority,
+        )
+        for spec in ACTIONS
+        if _visible(spec, read_only)
+    ]
+
+
+def check_user_keymap(
+    keymap: Mapping[str, str], *, read_only: bool, origins: Mapping[str, str] | None = None
+) -> KeymapCheck:
+    """The user's ``[keymap]`` checked: unknown ids, bad key names and conflicts, one warning
+    each, and the keymap to apply (see :mod:`tui.settings.keymap` for what wins)."""
+    return check_keymap(
+        keymap,
+        keymap_bindings(read_only=read_only),
+        KEY_RULES,
+        known_ids=[spec.id for spec in ACTIONS],
+        origins=origins,
+    )
 
 
 def browser_available(

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand, get_system_commands_provider
 from textual.binding import BindingType
 from textual.filter import LineFilter, NoColor
@@ -32,23 +32,19 @@ from textual.worker import Worker
 
 from tui.api.clock import Clock, SystemClock
 from tui.api.models import JobStatus
-from tui.app.actions import (
-    MUTATING_ACTIONS,
-    FinetopCommands,
-    Scope,
-    bindings_for,
-    help_rows,
-)
+from tui.app.actions import FinetopCommands, Scope, bindings_for, check_user_keymap, help_rows
 from tui.app.change_router import ChangeRouter
-from tui.app.color_env import wants_no_color
+from tui.app.color_env import wants_no_color, wants_terminal_palette
 from tui.app.messages import JobFinished
 from tui.app.mutations import JobMutations
+from tui.app.refusals import ReadOnlyRefusals, refused_when_read_only
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.main import main_screen_class
 from tui.app.screens.palette import OrderedCommandPalette
+from tui.app.screenshots import Screenshots
 from tui.app.session import Session
 from tui.app.share import Share
-from tui.app.themes import DEFAULT_THEME, load_themes, register_themes
+from tui.app.ui_state import RememberedUi
 from tui.app.widgets.status_line import StatusSnapshot
 from tui.display.formats import fmt_seconds
 from tui.display.text import LONG_TEXT_LIMIT, safe_text
@@ -103,22 +99,32 @@ class FinetopApp(App[int]):
         open_url: Callable[[str], object] | None = None,
         environ: Mapping[str, str] | None = None,
         history: HistoryLink | None = None,
+        state_file: Path | None = None,
     ) -> None:
         """``client`` (tests) is used as is; otherwise ``connection`` (or one built from
         ``settings``) is started on mount and stopped on exit, with its demo simulator, and
-        the workspace's local history is opened. ``history`` (tests): an open history."""
+        the workspace's local history is opened. ``history`` (tests): an open history.
+        ``state_file``: where the theme, sort, filter and group are remembered (none: not)."""
         self._no_color = wants_no_color(settings.color_system, os.environ)
         """Draw without colours (``--color-system none``, ``NO_COLOR``)."""
-        # Textual's own ANSI mode: NO_COLOR then strips colours (rather than greying them, which
-        # a 256-colour terminal receives as 256-colour codes) and ``:ansi`` styles apply.
-        super().__init__(ansi_color=True if self._no_color else None)
+        # Textual's own ANSI mode without colours or with 16: NO_COLOR then strips colours
+        # (rather than greying them), named colours stay the terminal's, ``:ansi`` styles apply.
+        palette = wants_terminal_palette(settings.color_system, os.environ)
+        super().__init__(ansi_color=True if palette else None)
         self.animation_level = "none"
         self.settings = settings
         """The resolved settings."""
         self.read_only: bool = bool(settings.read_only)
         """No mutating action is bound, offered or allowed."""
-        self.keymap: dict[str, str] = dict(settings.keymap)
-        """The user's remapped keys: binding id -> keys."""
+        self._keymap_check = check_user_keymap(
+            settings.keymap, read_only=self.read_only, origins=settings.provenance
+        )
+        self.keymap: dict[str, str] = dict(self._keymap_check.keymap)
+        """The user's remapped keys, checked (conflicts settled): binding id -> keys."""
+        self.remembered = RememberedUi(self, settings, state_file)
+        """The theme, sort, filter and group kept from the last run, saved as they change."""
+        self.refusals = ReadOnlyRefusals(self, settings)
+        """Says why a mutating action does nothing in read-only mode."""
         self.demo: bool = bool(settings.demo)
         """Talking to the built-in simulator."""
         self.workspace: str = settings.workspace_label
@@ -137,7 +143,7 @@ class FinetopApp(App[int]):
         self.paused = False
         """Updates paused with ``p``."""
         self.screenshot_dir = str(screenshot_dir) if screenshot_dir else None
-        """Where ``f8`` saves screenshots (the working directory when ``None``)."""
+        """Where ``f8`` saves screenshots (``None``: the user data directory's folder)."""
         self._client = client
         self._connection = connection
         self._owns_connection = client is None
@@ -210,28 +216,16 @@ class FinetopApp(App[int]):
         )
 
     def on_mount(self) -> None:
-        self._load_themes()
+        self.remembered.start_theme(self.settings.theme, self._theme_dirs)
         if self.keymap:
             self.set_keymap(self.keymap)
         self._main = main_screen_class(self.read_only)()
+        self.remembered.restore(self._main)
         self.push_screen(self._main)
-        for warning in getattr(self.settings, "warnings", ()):
+        for warning in (*self.settings.warnings, *self._keymap_check.warnings):
             self.notify(warning, severity="warning", timeout=8)
         self.set_interval(1.0, self._tick)
         self._connect()
-
-    def _load_themes(self) -> None:
-        themes, problems = load_themes(self._theme_dirs)
-        names = register_themes(self, themes)
-        for problem in problems:
-            self.notify(problem, title="Theme skipped", severity="warning", timeout=8)
-        wanted = self.settings.theme or (DEFAULT_THEME if DEFAULT_THEME in names else None)
-        if wanted is None:
-            return
-        if wanted in self.available_themes:
-            self.theme = wanted
-        else:
-            self.notify(f"Unknown theme {wanted!r}", severity="warning", timeout=8)
 
     @work(group="connect", exclusive=True, exit_on_error=False)
     async def _connect(self) -> None:
@@ -264,6 +258,7 @@ class FinetopApp(App[int]):
         await self.poller.run()
 
     async def on_unmount(self) -> None:
+        self.remembered.save_view()
         self.workers.cancel_group(self, "poller")
         await self.session.close()
         if self._owns_connection and self._connection is not None:
@@ -354,8 +349,13 @@ class FinetopApp(App[int]):
     # ------------------------------------------------------------------ actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Read-only mode refuses mutating actions however they are invoked."""
-        return not (self.read_only and action in MUTATING_ACTIONS)
+        """Read-only mode refuses mutating actions however they are invoked, and says so (no
+        binding has them then, so only a request for the action itself gets here)."""
+        return not self.refusals.refuses(action)
+
+    def on_key(self, event: events.Key) -> None:
+        """A read-only refusal's notice for the keys cancel and start would have had."""
+        self.refusals.key_pressed(event, self.keymap)
 
     def action_refresh_now(self) -> None:
         """Poll now (also while paused: the user asked for it). After the API refused the key,
@@ -413,12 +413,14 @@ class FinetopApp(App[int]):
         if self.poller is not None:
             self.poller.set_focus(False)
 
+    @refused_when_read_only("cancel_job")
     def action_cancel_job(self) -> None:
         """Ask, then cancel the highlighted job."""
         view = self._need_job()
         if view is not None:
             self.mutations.ask_cancel(view, self._mutate)
 
+    @refused_when_read_only("start_job")
     def action_start_job(self) -> None:
         """Ask, then start the highlighted job (VALIDATED, waiting because auto_start is off)."""
         view = self._need_job()
@@ -474,12 +476,7 @@ class FinetopApp(App[int]):
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Save an SVG screenshot and say where (``f8``; Textual's own signature)."""
-        try:
-            saved = self.save_screenshot(filename, path=path or self.screenshot_dir)
-        except OSError as error:
-            self.notify(f"Could not save the screenshot: {error}", severity="error")
-            return
-        self.notify(f"Saved {saved}", title="Screenshot", timeout=5)
+        Screenshots(self).take(filename, path or self.screenshot_dir)
 
     async def action_quit(self) -> None:
         """Leave (the simulator stops with the app)."""

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from tui.api.clock import Clock
+    from tui.app.ui_state import RememberedUi
     from tui.app.widgets.status_line import StatusSnapshot
     from tui.monitor.store import JobStore
 
@@ -35,6 +36,10 @@ class ScreenHost(Protocol):
     @property
     def keymap(self) -> Mapping[str, str]:
         """The user's remapped keys: binding id -> keys."""
+
+    @property
+    def remembered(self) -> RememberedUi:
+        """The UI state kept between runs (the screen reports view changes to it)."""
 
     def wall_now(self) -> float:
         """Wall-clock Unix seconds."""

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tui.app.app import FinetopApp
+from tui.settings.places import state_file_path
 
 if TYPE_CHECKING:
     from tui.settings.config import Settings
@@ -61,8 +62,9 @@ def install_signal_handlers(app: FinetopApp) -> Callable[[], None]:
 
 def run_app(settings: Settings) -> int:
     """Run finetop's TUI with ``settings`` until it exits; the process exit code."""
-    # The app starts its connection on mount and stops it (and the demo simulator) on exit.
-    app = FinetopApp(settings)
+    # The app starts its connection on mount and stops it (and the demo simulator) on exit;
+    # it remembers the theme, sort, filter and group in the user's state file.
+    app = FinetopApp(settings, state_file=state_file_path())
     undo = install_signal_handlers(app)
     try:
         result = app.run(mouse=not settings.no_mouse)

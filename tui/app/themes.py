@@ -24,16 +24,21 @@ from typing import Any
 
 from textual.app import App
 from textual.color import Color, ColorParseError
-from textual.theme import Theme
+from textual.theme import BUILTIN_THEMES, Theme
+
+from tui.settings.schema import ConfigError, suggest
 
 __all__ = [
     "ANSI_THEME",
     "BUNDLED_THEMES",
     "DEFAULT_THEME",
     "bundled_themes_dir",
+    "check_theme_setting",
     "load_theme_file",
     "load_themes",
     "register_themes",
+    "theme_error",
+    "theme_names",
     "user_themes_dir",
 ]
 
@@ -194,3 +199,44 @@ def register_themes(app: App[Any], themes: Iterable[Theme]) -> list[str]:
         app.register_theme(theme)
         names.append(theme.name)
     return names
+
+
+def theme_names(extra_dirs: Sequence[Path] = ()) -> tuple[list[str], list[str]]:
+    """Every theme the app can use, sorted -- Textual's built-ins, the bundled themes and the
+    user's -- and one line per theme file that cannot be used."""
+    themes, problems = load_themes(extra_dirs)
+    return sorted({*BUILTIN_THEMES, *(theme.name for theme in themes)}), problems
+
+
+def _theme_source(source: str) -> str:
+    """Where the theme setting came from, as the user wrote it."""
+    if source == "flag":
+        return "--theme"
+    if source.startswith("env:"):
+        return source.removeprefix("env:")
+    if source.startswith("file:"):
+        return f"theme in {source.removeprefix('file:')}"
+    return source
+
+
+def theme_error(
+    name: str | None, source: str, names: Sequence[str], problems: Sequence[str]
+) -> ConfigError | None:
+    """The error for a configured theme that is not among ``names`` (one line listing them),
+    or ``None``. ``source`` is where the name came from (``Settings.source_of("theme")``). A
+    name whose file exists but is broken gets that file's first problem instead."""
+    if name is None or name in names:
+        return None
+    where = _theme_source(source)
+    broken = [p for p in problems if Path(p.split(": ", 1)[0]).stem == name]
+    if broken:
+        return ConfigError(f"theme {name!r} ({where}) cannot be used: {broken[0]}")
+    hint = suggest(name, list(names))
+    return ConfigError(f"unknown theme {name!r} ({where}){hint}; available: {', '.join(names)}")
+
+
+def check_theme_setting(name: str | None, source: str) -> None:
+    """Refuse a configured theme that does not exist, before the app starts (``ConfigError``)."""
+    error = theme_error(name, source, *theme_names())
+    if error is not None:
+        raise error

@@ -17,7 +17,9 @@ EXIT_FAILED_VALIDATION = 3
 EXIT_CANCELLED = 4
 """``watch``: the job was CANCELLED."""
 EXIT_NOT_FOUND = 5
-"""The job does not exist (or is no longer visible)."""
+"""The job does not exist (or is no longer visible); no job id starts with the prefix given."""
+EXIT_TIMEOUT = 6
+"""``watch --timeout``: the job had not finished when the time ran out."""
 EXIT_INTERRUPTED = 130
 """Ctrl-C (the CLI maps ``KeyboardInterrupt`` to it)."""
 
@@ -29,4 +31,5 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_NOT_FOUND",
     "EXIT_OK",
+    "EXIT_TIMEOUT",
 ]

@@ -23,6 +23,7 @@ from typing import Protocol, TypeVar
 
 from tui.api.clock import Clock
 from tui.api.models import Job, JobDetails
+from tui.headless.job_ids import KnownJobs, no_known_jobs
 from tui.history import HistoryStore, HistorySummary, StoredJobs
 from tui.monitor.changes import Change
 from tui.monitor.store import JobStore, JobSummary
@@ -35,6 +36,7 @@ __all__ = [
     "fetch_detail",
     "history_wanted",
     "job_summary",
+    "known_jobs_of",
     "open_history",
 ]
 
@@ -120,6 +122,10 @@ class HistoryLink:
         stored = await self._run(store.load_jobs)
         self._final |= stored.final_details
         return stored
+
+    async def known_jobs(self) -> tuple[Job, ...]:
+        """Every job the history holds (for short ids the listing no longer has)."""
+        return (await self.load()).jobs
 
     async def seed(self, jobs: JobStore) -> list[Change]:
         """Fill ``jobs`` with what the history holds (shown as cached until a listing
@@ -255,6 +261,11 @@ async def fetch_detail(client: JobFetcher, job_id: str, history: HistoryLink | N
     if history is not None:
         history.fetched(details)
     return details
+
+
+def known_jobs_of(history: HistoryLink | None) -> KnownJobs:
+    """What a short id is looked up in besides the listing: the history's jobs, if kept."""
+    return history.known_jobs if history is not None else no_known_jobs
 
 
 def history_wanted(settings: Settings) -> bool:

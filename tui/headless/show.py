@@ -1,4 +1,7 @@
-"""``finetop show JOB_ID``: one job in full, grouped as the app's detail pane groups it."""
+"""``finetop show JOB_ID``: one job in full, grouped as the app's detail pane groups it.
+
+``JOB_ID`` is a full id or a unique prefix of one (see :mod:`tui.headless.job_ids`).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,8 @@ from tui.display.formats import progress_bar
 from tui.display.jsonl import json_line
 from tui.errors import FinetopError
 from tui.headless import EXIT_ERROR, EXIT_NOT_FOUND, EXIT_OK
-from tui.headless.history_link import HistoryLink, JobFetcher, fetch_detail
+from tui.headless.history_link import HistoryLink, JobFetcher, fetch_detail, known_jobs_of
+from tui.headless.job_ids import JobIdError, JobLister, resolve_job_id
 from tui.headless.render import error_line, format_table, wire_job
 from tui.monitor.detail_groups import (
     CHECKPOINT_COLUMNS,
@@ -36,8 +40,8 @@ BAR_WIDTH = 20
 """Cells of the progress bar after the steps."""
 
 
-class JobReader(JobFetcher, Protocol):
-    """What ``run_show`` needs from the client."""
+class JobReader(JobLister, JobFetcher, Protocol):
+    """What ``run_show`` needs from the client (the listing only for a short id)."""
 
     async def get_file(self, file_id: str) -> RetrievedFile: ...
 
@@ -91,14 +95,15 @@ async def run_show(
     now: float | None = None,
     history: HistoryLink | None = None,
 ) -> int:
-    """Print one job in full (or its wire JSON). 0, 5 when it does not exist, 1 on errors.
-
-    A finished job whose final detail ``history`` (the local history) holds is printed from
-    there, without a request; any other detail fetched is kept there.
-    """
+    """Print one job in full (or its wire JSON). 0; 5 when it does not exist or no job id
+    starts with the prefix given; 1 on errors (a prefix several jobs start with among them)."""
     err = err or sys.stderr
     try:
+        job_id = await resolve_job_id(client, job_id, known_jobs=known_jobs_of(history))
         job = await fetch_detail(client, job_id, history)
+    except JobIdError as error:
+        print(error_line(error), file=err)
+        return error.exit_status
     except NotFoundError:
         print(error_line(f"job {job_id} not found"), file=err)
         return EXIT_NOT_FOUND

@@ -1,17 +1,24 @@
 """``finetop watch JOB_ID``: follow one job, one line per new status, event and checkpoint.
 
 A simple detail loop (one job needs no list polling) with the poller's policy: the job's store
-entry reports what is new; 429, 5xx and network errors print one line on stderr and back off
-(honouring Retry-After) without giving up. It exits when the job ends, with a status that says
-how: 0 SUCCESS, 2 FAILED, 3 FAILED_VALIDATION, 4 CANCELLED; 5 if the job does not exist; 1 on
-other errors (e.g. authentication).
+entry reports what is new. It exits when the job ends, with a status that says how: 0 SUCCESS,
+2 FAILED, 3 FAILED_VALIDATION, 4 CANCELLED; 5 if the job does not exist (or no job id starts with
+the prefix given); 6 when ``--timeout`` runs out first; 1 on other errors.
+
+Failing fast, so that ``finetop watch ID && ./deploy.sh`` never hangs on a typo: until the job
+has been seen once, a server that cannot be reached (refused, DNS, TLS, timeout), that answers
+something that is not the API, or that refuses the key (401/403) ends the watch at once, in one
+line. 429 and 5xx mean the API is there and busy: those are waited out, as are network errors
+and outages once the job has been seen (one line on stderr each, backing off, honouring
+Retry-After). ``--timeout`` bounds the whole watch, lookups and waits included.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
-from collections.abc import Iterable
-from typing import Any, TextIO
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Protocol, TextIO, TypeVar
 
 import attrs
 
@@ -19,14 +26,13 @@ from tui.api.backoff import Backoff
 from tui.api.clock import Clock, SystemClock
 from tui.api.convert import unstructure
 from tui.api.errors import (
-    AuthenticationError,
     NotFoundError,
     PayloadError,
     RateLimitedError,
     ServerError,
     TransportError,
 )
-from tui.api.models import Checkpoint, Event, Job
+from tui.api.models import Checkpoint, Event, Job, JobDetails
 from tui.display.formats import MISSING, fmt_duration, fmt_fixed
 from tui.display.jsonl import json_line
 from tui.display.text import safe_text
@@ -38,15 +44,21 @@ from tui.headless import (
     EXIT_FAILED_VALIDATION,
     EXIT_NOT_FOUND,
     EXIT_OK,
+    EXIT_TIMEOUT,
 )
-from tui.headless.history_link import HistoryLink, JobFetcher, fetch_detail
+from tui.headless.history_link import HistoryLink, JobFetcher, fetch_detail, known_jobs_of
+from tui.headless.job_ids import (
+    JobIdError,
+    JobLister,
+    resolve_job_id,
+)
 from tui.headless.render import PROG, error_line, fmt_utc, wire_event
 from tui.monitor.changes import Change, CheckpointsAdded, EventsAdded, JobAdded, JobChanged
 from tui.monitor.detail_groups import event_detail
 from tui.monitor.labels import status_word
 from tui.monitor.store import JobStore
 
-__all__ = ["EXIT_BY_STATUS", "JobFetcher", "checkpoint_line", "run_watch"]
+__all__ = ["EXIT_BY_STATUS", "WatchSource", "checkpoint_line", "run_watch"]
 
 EXIT_BY_STATUS: dict[str, int] = {
     "SUCCESS": EXIT_OK,
@@ -57,7 +69,52 @@ EXIT_BY_STATUS: dict[str, int] = {
 """The exit status for each terminal job status."""
 
 _TRANSIENT = (RateLimitedError, ServerError, TransportError, PayloadError)
-"""Errors worth waiting out: the next try may well succeed."""
+"""Errors worth waiting out once the job has been seen: the next try may well succeed."""
+_UNREACHABLE = (TransportError, PayloadError)
+"""Errors that end the watch before the job has been seen: not the API, or no API at all."""
+
+T = TypeVar("T")
+
+
+class WatchSource(JobLister, JobFetcher, Protocol):
+    """What ``run_watch`` needs from the client (the listing only for a short id)."""
+
+
+class _TimedOut(Exception):
+    """The watch's ``--timeout`` ran out."""
+
+
+class _Deadline:
+    """The end of the watch (``None``: none), on the watch's clock."""
+
+    def __init__(self, clock: Clock, timeout: float | None) -> None:
+        self.clock = clock
+        self.at = None if timeout is None else clock.monotonic() + timeout
+        """Monotonic time the watch ends at."""
+
+    def left(self) -> float | None:
+        """Seconds left; raises ``_TimedOut`` when none are."""
+        if self.at is None:
+            return None
+        left = self.at - self.clock.monotonic()
+        if left <= 0:
+            raise _TimedOut
+        return left
+
+    async def run(self, call: Callable[[], Awaitable[T]]) -> T:
+        """``call()``, given at most the time left."""
+        left = self.left()
+        if left is None:
+            return await call()
+        try:
+            return await asyncio.wait_for(call(), left)
+        except TimeoutError:
+            raise _TimedOut from None
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep ``seconds``, or until the deadline if it comes first."""
+        left = self.left()
+        await self.clock.sleep(seconds if left is None else min(seconds, left))
 
 
 def checkpoint_line(checkpoint: Checkpoint, total_steps: int | None) -> str:
@@ -155,7 +212,7 @@ def _retry_after(error: FinetopError) -> float | None:
 
 
 async def run_watch(
-    client: JobFetcher,
+    client: WatchSource,
     job_id: str,
     *,
     out: TextIO,
@@ -164,54 +221,131 @@ async def run_watch(
     interval: float = 10.0,
     backoff: Backoff | None = None,
     as_json: bool = False,
+    give_up_after: float | None = None,
     history: HistoryLink | None = None,
 ) -> int:
-    """Follow ``job_id`` until it ends; see the module docstring for output and exit statuses.
+    """Follow ``job_id`` (a full id, or a unique prefix of one) until it ends; see the module
+    docstring for output, failures and exit statuses.
 
-    ``interval`` is the time between fetches while all is well. With ``as_json`` each line is
-    a JSON object: ``{"kind": "watching" | "status" | "event" | "checkpoint" | "finished",
-    "at": unix seconds, ...}``, events and checkpoints as the API sent them.
+    ``interval`` is the time between fetches while all is well; ``give_up_after`` (seconds,
+    ``--timeout``) bounds the whole watch. With ``as_json`` each line is a JSON object:
+    ``{"kind": "watching" | "status" | "event" | "checkpoint" | "finished", "at": unix
+    seconds, ...}``, events and checkpoints as the API sent them.
 
-    With ``history`` (the local history, which a running app may share), every detail fetched
-    is kept there (its new checkpoints appended), and a finished job whose final detail it
-    holds is reported from there without a request.
+    With ``history`` (the local history, which a running app may share), a prefix is looked
+    up among its jobs too, every detail fetched is kept there (new checkpoints appended), and a
+    finished job whose final detail it holds is reported from there without a request.
     """
     err = err or sys.stderr
     clock = clock or SystemClock()
+    deadline = _Deadline(clock, give_up_after)
     backoff = backoff or Backoff(base=2.0, cap=300.0)
-    store = JobStore(clock=clock)
-    printer = _Printer(out, as_json=as_json)
-    failures = 0
-    first = True
-    while True:
-        try:
-            details = await fetch_detail(client, job_id, history)
-        except NotFoundError:
-            print(error_line(f"job {job_id} not found"), file=err)
-            return EXIT_NOT_FOUND
-        except AuthenticationError as error:
-            print(error_line(error), file=err)
-            return EXIT_ERROR
-        except _TRANSIENT as error:
-            delay = backoff.next_delay(failures, _retry_after(error))
-            failures += 1
-            retrying = f" (retrying in {fmt_duration(delay)})"
-            print(error_line(error, error.kind.value) + retrying, file=err)
-            await clock.sleep(delay)
-            continue
-        except FinetopError as error:
-            print(error_line(error), file=err)
-            return EXIT_ERROR
-        if failures:
-            print(f"{PROG}: reconnected", file=err)
+    watch = _Watch(client, job_id, err, clock, backoff, history)
+    try:
+        watch.job_id = await watch.fetch(
+            deadline, lambda: resolve_job_id(client, job_id, known_jobs=known_jobs_of(history))
+        )
+        return await watch.follow(deadline, interval, _Printer(out, as_json=as_json))
+    except JobIdError as error:
+        print(error_line(error), file=err)
+        return error.exit_status
+    except _TimedOut:
+        print(error_line(watch.timed_out(give_up_after or 0.0)), file=err)
+        return EXIT_TIMEOUT
+    except _Ended as ended:
+        return ended.status
+
+
+class _Ended(Exception):
+    """The watch ends with this exit status (its line already printed)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class _Watch:
+    """One watch: the job's store entry, and what is known of the link."""
+
+    def __init__(
+        self,
+        client: WatchSource,
+        job_id: str,
+        err: TextIO,
+        clock: Clock,
+        backoff: Backoff,
+        history: HistoryLink | None,
+    ) -> None:
+        self.client = client
+        self.history = history
+        """The local history the job's details are read from and kept in (``None``: none)."""
+        self.job_id = job_id
+        """The job followed (the full id once a prefix is resolved)."""
+        self.err = err
+        """Where failures and retries are reported."""
+        self.clock = clock
+        self.backoff = backoff
+        """Delays between tries while the API fails."""
+        self.store = JobStore(clock=clock)
+        """The job's entry: says what each fetch brought that is new."""
+        self.last: JobDetails | None = None
+        """The job as last fetched (``None`` until it has been seen)."""
+
+    def timed_out(self, timeout: float) -> str:
+        """The line that ends a watch whose time ran out."""
+        after = f"timed out after {fmt_duration(timeout)}"
+        if self.last is None:
+            return f"{after}: job {safe_text(self.job_id)} not reached"
+        return f"{after}: job {safe_text(self.job_id)} still {status_word(self.last.status)}"
+
+    async def fetch(self, deadline: _Deadline, call: Callable[[], Awaitable[T]]) -> T:
+        """``call()``'s answer, waiting out what can be waited out (see the module docstring);
+        raises ``_Ended`` once the watch is over, ``JobIdError`` for an id that names no job."""
         failures = 0
-        changes = store.apply(details)
-        printer.write(_items(changes, details, clock.time(), first))
-        first = False
-        if details.is_terminal:
-            code = EXIT_BY_STATUS.get(details.status, EXIT_ERROR)
-            now = clock.time()
-            text = f"{fmt_utc(now)}  finished    {status_word(details.status)}"
-            printer.write([_Item(text, {"kind": "finished", "at": now, "status": details.status})])
-            return code
-        await clock.sleep(interval)
+        while True:
+            try:
+                answer = await deadline.run(call)
+            except JobIdError:
+                raise
+            except NotFoundError:
+                print(error_line(f"job {self.job_id} not found"), file=self.err)
+                raise _Ended(EXIT_NOT_FOUND) from None
+            except _UNREACHABLE as error:
+                if self.last is None:  # the first contact failed: fail fast, in one line
+                    print(error_line(error), file=self.err)
+                    raise _Ended(EXIT_ERROR) from None
+                await self._wait_out(error, failures, deadline)
+            except _TRANSIENT as error:
+                await self._wait_out(error, failures, deadline)
+            except FinetopError as error:  # 401/403, 422 and the like: trying again won't help
+                print(error_line(error), file=self.err)
+                raise _Ended(EXIT_ERROR) from None
+            else:
+                if failures:
+                    print(f"{PROG}: reconnected", file=self.err)
+                return answer
+            failures += 1
+
+    async def follow(self, deadline: _Deadline, interval: float, printer: _Printer) -> int:
+        """Fetch the job every ``interval`` until it ends; the exit status."""
+        while True:
+            details = await self.fetch(
+                deadline, lambda: fetch_detail(self.client, self.job_id, self.history)
+            )
+            changes = self.store.apply(details)
+            printer.write(_items(changes, details, self.clock.time(), self.last is None))
+            self.last = details
+            if details.is_terminal:
+                code = EXIT_BY_STATUS.get(details.status, EXIT_ERROR)
+                now = self.clock.time()
+                text = f"{fmt_utc(now)}  finished    {status_word(details.status)}"
+                record = {"kind": "finished", "at": now, "status": details.status}
+                printer.write([_Item(text, record)])
+                return code
+            await deadline.sleep(interval)
+
+    async def _wait_out(self, error: FinetopError, failures: int, deadline: _Deadline) -> None:
+        delay = self.backoff.next_delay(failures, _retry_after(error))
+        retrying = f" (retrying in {fmt_duration(delay)})"
+        print(error_line(error, error.kind.value) + retrying, file=self.err)
+        await deadline.sleep(delay)

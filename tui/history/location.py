@@ -16,6 +16,7 @@ from pathlib import Path
 
 import platformdirs
 
+from tui.settings.private import FILE_MODE, ensure_private_directory
 from tui.settings.urls import canonical_server_url
 
 __all__ = [
@@ -32,11 +33,6 @@ __all__ = [
 
 FILE_SUFFIX = ".sqlite3"
 """Every history file ends with this; its ``-wal`` and ``-shm`` companions follow it."""
-
-DIRECTORY_MODE = 0o700
-"""Only the user may list or enter the history directory."""
-FILE_MODE = 0o600
-"""Only the user may read the history files (SQLite gives ``-wal``/``-shm`` the same mode)."""
 
 
 def history_directory() -> Path:
@@ -85,28 +81,6 @@ def remove_history_files(path: Path) -> list[Path]:
             file.unlink()
             removed.append(file)
     return removed
-
-
-def ensure_private_directory(directory: Path) -> None:
-    """Create ``directory`` (and missing parents) for the user alone (0700).
-
-    An existing history folder loses any group and other permissions, and gains none: a folder
-    the user made read-only stays read-only. Parents that existed (the user's cache directory)
-    are left as they are.
-    """
-    missing: list[Path] = []
-    for folder in (directory, *directory.parents):
-        if folder.exists():
-            break
-        missing.append(folder)
-    for folder in reversed(missing):
-        folder.mkdir(mode=DIRECTORY_MODE, exist_ok=True)
-    current = stat.S_IMODE(directory.stat().st_mode)
-    if current & 0o077:
-        # Only the owner may narrow it; someone else's folder is used as it is (the files in
-        # it are private all the same).
-        with contextlib.suppress(PermissionError):
-            directory.chmod(current & DIRECTORY_MODE)
 
 
 def create_private_file(path: Path) -> None:

@@ -6,7 +6,8 @@ ever printed, not even the last four. A password inside ``server_url`` is shown 
 
 from __future__ import annotations
 
-from tui.settings.config import Settings
+from tui.settings.config import DEFAULT, Settings
+from tui.settings.places import screenshots_directory, state_file_path
 from tui.settings.urls import redact_url
 
 __all__ = ["EXAMPLE_CONFIG", "format_settings", "settings_rows"]
@@ -21,6 +22,7 @@ EXAMPLE_CONFIG = """\
 # profile = "work"                    # the profile used when --profile is not given
 
 # theme = "finetop"                   # or finetop-light, finetop-high-contrast, ansi-dark...
+#                                     # (wins over the theme last chosen in the app)
 # color_system = "auto"               # auto, standard, 256, truecolor, none
 # no_mouse = false
 # bell = false                        # ring when a job finishes
@@ -103,6 +105,9 @@ def settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
         rows.append((name, value, settings.source_of(name)))
     for binding, keys in sorted(settings.keymap.items()):
         rows.append((f"keymap.{binding}", keys, settings.source_of(f"keymap.{binding}")))
+    # Written by finetop, never read as settings: the config and flags win over the state.
+    rows.append(("state file", f"{state_file_path()} (theme, sort, filter, group)", DEFAULT))
+    rows.append(("screenshots", str(screenshots_directory()), DEFAULT))
     return rows
 
 

@@ -87,3 +87,10 @@ def test_any_value_round_trips_and_is_one_safe_line(value: object) -> None:
     assert "\n" not in line
     assert not any(is_unsafe_char(char, multiline=False) for char in line)
     assert json.loads(line) == value
+
+
+def test_json_line_escapes_del_in_an_otherwise_ascii_line() -> None:
+    # DEL is ASCII: a check for "only ASCII" alone would let it through raw.
+    line = json_line({"suffix": "a\x7fb"})
+    assert "\x7f" not in line
+    assert json.loads(line) == {"suffix": "a\x7fb"}

@@ -146,6 +146,9 @@ class _MainScreenBase(Screen[None]):
         yield FitFooter()
 
     def on_mount(self) -> None:
+        if self.job_filter.text:  # a filter remembered from the last run
+            self.filter_input.value = self.job_filter.text
+            self.add_class("-filtering")
         self.table.focus()
         self.table.badge_key = first_key("top", self.finetop.keymap)
         self._update_layout(self.app.size.width, self.app.size.height)
@@ -448,6 +451,7 @@ class _MainScreenBase(Screen[None]):
         """Filter the table by ``text`` (a leading ``!`` inverts)."""
         self.job_filter = JobFilter(text=text, groups=self.job_filter.groups)
         self.refresh_jobs(set(), keep_cursor=False)
+        self.finetop.remembered.view_changed()
 
     def action_group(self, name: str) -> None:
         """Show one status group (``all`` shows every job)."""
@@ -456,6 +460,7 @@ class _MainScreenBase(Screen[None]):
             text=self.job_filter.text, groups=GROUP_FILTERS[self.group_name]
         )
         self.refresh_jobs(set(), keep_cursor=False)
+        self.finetop.remembered.view_changed()
         self.notify(f"Showing {self.group_name} jobs", timeout=2)
 
     def action_cycle_group(self) -> None:
@@ -473,6 +478,7 @@ class _MainScreenBase(Screen[None]):
         self.sort_spec = spec
         self.table.set_sort_marker(_SORT_TO_COLUMN[spec.column], spec.descending)
         self.refresh_jobs(set())
+        self.finetop.remembered.view_changed()
 
     def action_sort_column(self) -> None:
         """Sort by the next column."""

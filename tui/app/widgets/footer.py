@@ -123,6 +123,7 @@ class FitFooter(Widget, can_focus=False):
         items: list[FooterItem] = []
         actions: set[str] = set()
         palette: FooterItem | None = None
+        quit_key: FooterItem | None = None
         for active in self.screen.active_bindings.values():
             binding: Binding = active.binding
             if binding.action == "command_palette" and app.ENABLE_COMMAND_PALETTE:
@@ -130,6 +131,11 @@ class FitFooter(Widget, can_focus=False):
             elif binding.show and binding.action not in actions:
                 actions.add(binding.action)
                 items.append(_item(app.get_key_display(binding), binding, active.enabled))
+            elif binding.action == "quit" and binding.description and quit_key is None:
+                quit_key = _item(app.get_key_display(binding), binding, active.enabled)
+        if "quit" not in actions and quit_key is not None:
+            # A keymap took quit's shown key (q): quit is still shown, with the key it kept.
+            items.append(quit_key)
         return [*items, palette] if palette is not None else items
 
     def fitted(self, width: int) -> list[FooterItem]:

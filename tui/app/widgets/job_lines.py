@@ -134,12 +134,22 @@ class RowPainter:
                 row.strips.clear()  # the cursor and focus come and go: bounded
             strip = _draw(row.cells, layout, width, mark, console)
             if base:
-                strip = strip.apply_style(base)
+                strip = _on_cursor(strip, base)
             # Neighbours of one style as one segment: each segment costs its own escape codes
             # on the wire, and a row repainted every poll is a row sent over SSH every poll.
             strip = strip.simplify()
             row.strips[key] = strip
         return strip
+
+
+def _on_cursor(strip: Strip, cursor: Style) -> Strip:
+    """A row under the cursor's style: its background, and its text colour over the cells' own
+    (a status colour or faint text on the cursor's background can be unreadable, and in
+    reverse video every cell must swap the same two colours). The status still reads by its
+    glyph and word."""
+    over = Style(color=cursor.color, dim=False) if cursor.color else Style(dim=False)
+    cells = Segment.apply_style(strip.apply_style(cursor), post_style=over)
+    return Strip(cells, strip.cell_length)
 
 
 def _draw(

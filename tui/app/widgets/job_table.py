@@ -78,9 +78,15 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
             color: $block-cursor-foreground;
             text-style: $block-cursor-text-style;
         }
-        /* Without colours (NO_COLOR, --color-system none) the cursor still shows. */
+        /* With the terminal's own palette (16 colours, NO_COLOR, --color-system none, ANSI
+           themes): reverse video of the terminal's colours, bold while the list has the focus. */
         &:ansi > .job-table--cursor {
+            background: ansi_default;
+            color: ansi_default;
             text-style: reverse;
+        }
+        &:ansi:focus > .job-table--cursor {
+            text-style: bold reverse;
         }
         & > .job-table--badge {
             background: $accent;
