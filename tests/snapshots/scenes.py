@@ -36,9 +36,9 @@ from tui.app.app import FinetopApp
 from tui.app.screens.confirm import ConfirmModal
 from tui.app.screens.help import HelpScreen
 from tui.app.themes import BUNDLED_THEMES, DEFAULT_THEME
+from tui.app.widgets.chart_pane import ChartPane
 from tui.app.widgets.detail_pane import DetailPane
 from tui.app.widgets.job_table import JobTable
-from tui.app.widgets.metrics import MetricsPanel
 from tui.monitor.store import JobView
 from tui.sim.app import create_app
 from tui.sim.options import SimOptions
@@ -164,7 +164,7 @@ def _selection_settled(stage: Stage, *, selected: bool) -> bool:
         view is not None
         and (not selected or (poller.selected == job_id and view.has_detail))
         and main.query_one(DetailPane).job is view.job
-        and main.query_one(MetricsPanel).job_id == job_id
+        and main.query_one(ChartPane).job_id == job_id
         and poller.is_idle
     )
 

@@ -39,11 +39,15 @@ __all__ = [
 
 
 class Scope(StrEnum):
-    """Where a binding lives: the app (always active), the main screen, or the job table."""
+    """Where a binding lives: the app (always active), the main screen, the job table, the
+    detail (while it has the focus), the full-screen metrics view, or a metrics chart."""
 
     APP = "app"
     SCREEN = "screen"
     TABLE = "table"
+    DETAIL = "detail"
+    METRICS = "metrics"
+    CHART = "chart"
 
 
 @attrs.frozen
@@ -84,6 +88,19 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "open_detail", "enter", "open_detail", "Open the job's detail", show=True, footer="Detail"
     ),
     ActionSpec("switch_pane", "tab", "switch_pane", "Switch between list and detail"),
+    # In the detail (beside or below the list, or full screen): j/k scroll it as the arrows do.
+    ActionSpec(
+        "detail_down", "j", "scroll_down", "Scroll the detail down", Scope.DETAIL, palette=False
+    ),
+    ActionSpec("detail_up", "k", "scroll_up", "Scroll the detail up", Scope.DETAIL, palette=False),
+    ActionSpec(
+        "metrics",
+        "m",
+        "open_metrics",
+        "Metrics full screen (marked jobs compared)",
+        show=True,
+        footer="Metrics",
+    ),
     ActionSpec(
         "close_detail",
         "escape",
@@ -114,6 +131,105 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "sort_column", "s", "sort_column", "Sort by the next column", show=True, footer="Sort"
     ),
     ActionSpec("sort_direction", "S", "sort_direction", "Reverse the sort order"),
+    # The full-screen metrics view (m) and its chart.
+    ActionSpec(
+        "metrics.close",
+        "escape,m,q",
+        "close",
+        "Close the metrics view",
+        Scope.METRICS,
+        show=True,
+        palette=False,
+        footer="Back",
+    ),
+    ActionSpec(
+        "chart.cursor_right",
+        "right",
+        "move_cursor(1)",
+        "Chart: step cursor on (reads every metric)",
+        Scope.CHART,
+        show=True,
+        palette=False,
+        footer="Cursor",
+    ),
+    ActionSpec(
+        "chart.cursor_left",
+        "left",
+        "move_cursor(-1)",
+        "Chart: step cursor back",
+        Scope.CHART,
+        palette=False,
+    ),
+    ActionSpec(
+        "chart.cursor_right_far",
+        "shift+right",
+        "move_cursor(10)",
+        "Chart: cursor 10 steps on",
+        Scope.CHART,
+        palette=False,
+    ),
+    ActionSpec(
+        "chart.cursor_left_far",
+        "shift+left",
+        "move_cursor(-10)",
+        "Chart: cursor 10 steps back",
+        Scope.CHART,
+        palette=False,
+    ),
+    ActionSpec(
+        "chart.cursor_first",
+        "home",
+        "cursor_to_end(False)",
+        "Chart: cursor to the first step",
+        Scope.CHART,
+        palette=False,
+    ),
+    ActionSpec(
+        "chart.cursor_last",
+        "end",
+        "cursor_to_end(True)",
+        "Chart: cursor to the last step",
+        Scope.CHART,
+        palette=False,
+    ),
+    ActionSpec(
+        "chart.cursor_hide",
+        "escape",
+        "hide_cursor",
+        "Chart: hide the cursor",
+        Scope.CHART,
+        palette=False,
+    ),
+    ActionSpec(
+        "chart.zoom",
+        "z",
+        "toggle_zoom",
+        "Chart: zoom to the last steps / all steps",
+        Scope.CHART,
+        show=True,
+        palette=False,
+        footer="Zoom",
+    ),
+    ActionSpec(
+        "chart.smoothing",
+        "e",
+        "cycle_smoothing",
+        "Chart: EMA smoothing (raw stays faint)",
+        Scope.CHART,
+        show=True,
+        palette=False,
+        footer="Smooth",
+    ),
+    ActionSpec(
+        "chart.log_scale",
+        "l",
+        "toggle_log",
+        "Chart: log scale",
+        Scope.CHART,
+        show=True,
+        palette=False,
+        footer="Log",
+    ),
     # Polling.
     ActionSpec("refresh", "r", "app.refresh_now", "Refresh now", show=True, footer="Refresh"),
     ActionSpec(

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
@@ -201,6 +201,12 @@ class Poller:
     def select(self, job_id: str | None) -> None:
         """The user looks at ``job_id``: pin its detail and fetch it now unless fresh."""
         if self._details.select(job_id):
+            self._wake.set()
+
+    def want_details(self, job_ids: Iterable[str]) -> None:
+        """The user looks at these jobs too (runs compared): fetch the bodies not held yet,
+        once each; the next call replaces this one."""
+        if self._details.request(job_ids):
             self._wake.set()
 
     # ------------------------------------------------------------------ consumers
