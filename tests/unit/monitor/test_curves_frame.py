@@ -123,6 +123,18 @@ def test_y_labels_are_round_and_inside_the_range() -> None:
     assert all(frame.geometry.scale.contains(v) for v in values)
 
 
+def test_a_short_plot_whose_round_steps_give_one_label_gets_two() -> None:
+    # 0.55 to 1.35 in 5 rows: steps of 0.5 hold only 1.0; finer round ticks, thinned, give two.
+    flat = Curve((0, 50, 100), (1.35, 0.9, 0.55))
+    frame = frame_of([RunCurves("job-1", "job-1", train=flat)], 80, 6)
+    assert frame.plot_rows == 5
+    labels = [line.split("┤")[0].strip() for line in frame.text() if "┤" in line]
+    assert len(labels) == 2
+    values = [float(label) for label in labels]
+    assert all(frame.geometry.scale.contains(v) for v in values)
+    assert all(round(v * 10) == v * 10 for v in values)  # round values (tenths)
+
+
 def test_a_spike_is_clipped_to_the_top_and_marked() -> None:
     curve = run(last_step=1000, spikes={500: 10.0})
     frame = frame_of([curve], 80, 12)

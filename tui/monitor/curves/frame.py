@@ -299,8 +299,21 @@ def _end_cell(line: PlotLine, geometry: PlotGeometry, columns: int) -> int:
 
 
 def _y_labels(scale: YScale, rows: int) -> dict[int, str]:
-    """Round-valued labels by plot row (one per row at most, at least a row apart)."""
-    max_count = max(2, min(rows // 2, 1 + rows // 4))
+    """Round-valued labels by plot row (one per row at most, at least a row apart).
+
+    A short plot whose few round steps leave one label asks for finer ticks, which the
+    spacing rule thins: two labels tell the scale, one does not.
+    """
+    placed = _placed_labels(scale, rows, max(2, min(rows // 2, 1 + rows // 4)))
+    if len(placed) < 2 and rows >= 3:
+        finer = _placed_labels(scale, rows, rows)
+        if len(finer) > len(placed):
+            return finer
+    return placed
+
+
+def _placed_labels(scale: YScale, rows: int, max_count: int) -> dict[int, str]:
+    """Up to ``max_count`` round ticks as labels by plot row, none on adjacent rows."""
     ticks = (
         log_ticks(scale.low, scale.high, max_count)
         if scale.log
