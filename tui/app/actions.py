@@ -90,9 +90,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("switch_pane", "tab", "switch_pane", "Switch between list and detail"),
     # In the detail (beside or below the list, or full screen): j/k scroll it as the arrows do.
     ActionSpec(
-        "detail_down", "j", "scroll_down", "Scroll the detail down", Scope.DETAIL, palette=False
+        "detail_down", "j", "scroll_down", "In the detail: scroll down", Scope.DETAIL, palette=False
     ),
-    ActionSpec("detail_up", "k", "scroll_up", "Scroll the detail up", Scope.DETAIL, palette=False),
+    ActionSpec(
+        "detail_up", "k", "scroll_up", "In the detail: scroll up", Scope.DETAIL, palette=False
+    ),
     ActionSpec(
         "metrics",
         "m",
@@ -131,12 +133,49 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "sort_column", "s", "sort_column", "Sort by the next column", show=True, footer="Sort"
     ),
     ActionSpec("sort_direction", "S", "sort_direction", "Reverse the sort order"),
+    # Polling.
+    ActionSpec("refresh", "r", "app.refresh_now", "Refresh now", show=True, footer="Refresh"),
+    ActionSpec(
+        "pause", "p", "app.toggle_pause", "Pause or resume updates", show=True, footer="Pause"
+    ),
+    ActionSpec("slower", "plus", "app.scale_interval(2.0)", "Poll interval ×2"),
+    ActionSpec("faster", "minus", "app.scale_interval(0.5)", "Poll interval ÷2"),
+    # The highlighted job.
+    ActionSpec(
+        "cancel_job",
+        "c",
+        "app.cancel_job",
+        "Cancel the job",
+        show=True,
+        mutating=True,
+        footer="Cancel",
+    ),
+    ActionSpec("start_job", "a", "app.start_job", "Start the validated job", mutating=True),
+    ActionSpec("copy_id", "y", "app.copy_job_id", "Copy the job id"),
+    ActionSpec("copy_model", "Y", "app.copy_model", "Copy the fine-tuned model name"),
+    ActionSpec("open_wandb", "o", "app.open_wandb", "Open the W&B run"),
+    # The app.
+    ActionSpec(
+        "help", "question_mark,f1", "help", "Show every key", Scope.APP, show=True, footer="Keys"
+    ),
+    ActionSpec(
+        "command_palette",
+        "ctrl+p",
+        "command_palette",
+        "Command palette",
+        Scope.APP,
+        palette=False,
+        priority=True,
+    ),
+    ActionSpec("screenshot", "f8", "screenshot", "Save a screenshot (SVG)", Scope.APP),
+    ActionSpec("quit", "q", "quit", "Quit", Scope.APP, show=True),
+    ActionSpec("quit_ctrl_c", "ctrl+c", "quit", "Quit", Scope.APP, palette=False, priority=True),
     # The full-screen metrics view (m) and its chart.
     ActionSpec(
         "metrics.close",
         "escape,m,q",
         "close",
-        "Close the metrics view",
+        "Metrics view: back to the list",
         Scope.METRICS,
         show=True,
         palette=False,
@@ -230,43 +269,6 @@ ACTIONS: tuple[ActionSpec, ...] = (
         palette=False,
         footer="Log",
     ),
-    # Polling.
-    ActionSpec("refresh", "r", "app.refresh_now", "Refresh now", show=True, footer="Refresh"),
-    ActionSpec(
-        "pause", "p", "app.toggle_pause", "Pause or resume updates", show=True, footer="Pause"
-    ),
-    ActionSpec("slower", "plus", "app.scale_interval(2.0)", "Poll interval ×2"),
-    ActionSpec("faster", "minus", "app.scale_interval(0.5)", "Poll interval ÷2"),
-    # The highlighted job.
-    ActionSpec(
-        "cancel_job",
-        "c",
-        "app.cancel_job",
-        "Cancel the job",
-        show=True,
-        mutating=True,
-        footer="Cancel",
-    ),
-    ActionSpec("start_job", "a", "app.start_job", "Start the validated job", mutating=True),
-    ActionSpec("copy_id", "y", "app.copy_job_id", "Copy the job id"),
-    ActionSpec("copy_model", "Y", "app.copy_model", "Copy the fine-tuned model name"),
-    ActionSpec("open_wandb", "o", "app.open_wandb", "Open the W&B run"),
-    # The app.
-    ActionSpec(
-        "help", "question_mark,f1", "help", "Show every key", Scope.APP, show=True, footer="Keys"
-    ),
-    ActionSpec(
-        "command_palette",
-        "ctrl+p",
-        "command_palette",
-        "Command palette",
-        Scope.APP,
-        palette=False,
-        priority=True,
-    ),
-    ActionSpec("screenshot", "f8", "screenshot", "Save a screenshot (SVG)", Scope.APP),
-    ActionSpec("quit", "q", "quit", "Quit", Scope.APP, show=True),
-    ActionSpec("quit_ctrl_c", "ctrl+c", "quit", "Quit", Scope.APP, palette=False, priority=True),
 )
 """Every action, in the order the help screen lists them."""
 
