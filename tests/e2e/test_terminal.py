@@ -95,7 +95,7 @@ def _row_above(screen: str, short_id: str) -> str | None:
 
 
 def test_down_and_j_move_the_selection_and_the_detail_follows(terminal: TerminalFactory) -> None:
-    term = _start_demo(terminal)
+    term = _start_demo(terminal, width=160, height=48)  # the detail beside the list
     screen = term.wait_for(lambda s: selected_id(s) is not None)
     first = selected_id(screen)
     assert first is not None

@@ -349,7 +349,14 @@ def _sized(name: str, act: Callable[[Stage], Awaitable[None]]) -> list[Scene]:
     return [Scene(f"{name}-{w}x{h}", (w, h), act) for w, h in ((80, 24), (160, 48))]
 
 
-MAIN_SIZES: tuple[tuple[int, int], ...] = ((80, 24), (120, 35), (140, 30), (160, 45), (200, 60))
+MAIN_SIZES: tuple[tuple[int, int], ...] = (
+    (80, 24),
+    (120, 35),
+    (140, 30),
+    (160, 45),
+    (200, 60),
+    (120, 50),
+)
 """The terminal sizes the main screen is pinned at with a running job highlighted."""
 
 SNAPSHOT_SCENES: tuple[Scene, ...] = (

@@ -368,7 +368,7 @@ async def test_layout_follows_the_terminal_size() -> None:
         await pilot.press("escape")
         assert not screen.has_class("-detail-full")
         assert app.focused is table_of(app)
-    async with launch(size=(120, 40)) as (app, pilot, _, _):
+    async with launch(size=(120, 50)) as (app, pilot, _, _):
         assert app.main_screen.has_class("-split")
         await pilot.press("tab")
         assert app.focused is not None

@@ -56,7 +56,7 @@ async def chart_ready(app: FinetopApp, pilot: Any, job_id: str) -> ChartPane:
     return pane
 
 
-SIZES = [(80, 24), (120, 35), (140, 30), (160, 45), (200, 60), (120, 40), (80, 50), (100, 40)]
+SIZES = [(80, 24), (120, 35), (140, 30), (160, 45), (200, 60), (120, 40), (120, 50), (80, 50)]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")

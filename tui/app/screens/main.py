@@ -5,7 +5,7 @@ to its widgets. It never talks HTTP: refresh, cancel and the rest are app action
 
 Layout follows the terminal (:mod:`tui.app.screens.main_layout`): the list and the selected
 job's chart are on screen at every size from 80x24; the detail sits beside them from 160
-columns, below the list on tall terminals, and elsewhere opens full screen with ``enter``
+columns, below the list from 46 rows, and elsewhere opens full screen with ``enter``
 (``escape`` goes back). After any layout change the focus is on something shown. ``m`` opens
 the full-screen metrics view (:mod:`tui.app.screens.metrics`), comparing the marked jobs; the
 screen feeds it every change of the jobs it shows.

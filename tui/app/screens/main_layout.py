@@ -7,7 +7,7 @@ what is left, or opens full screen with ``enter`` when there is no room for it:
   above the detail;
 - ``-split`` (narrower, from :data:`SPLIT_HEIGHT` rows): the list above; below it the chart
   and the detail, side by side from :data:`BESIDE_WIDTH` columns (``-beside``), else stacked;
-- ``-compact`` (narrower and shorter, 80x24 to 159x39): the list above the chart; ``enter``
+- ``-compact`` (narrower and shorter, 80x24 to 159x45): the list above the chart; ``enter``
   shows the detail instead of both (``-detail-full``). Below :data:`SHORT_HEIGHT` rows
   (``-short``) the chart gives way to its one-line readout.
 
@@ -33,9 +33,11 @@ __all__ = [
 WIDE_WIDTH = 160
 """From this width the list is beside the chart and detail (the list then keeps every column
 but type and age; below it, a list beside a 58-column pane would lose the losses too)."""
-SPLIT_HEIGHT = 40
+SPLIT_HEIGHT = 46
 """From this height (when not wide) the detail sits below the list with the chart; below it the
-detail opens full screen: list (8 rows), chart (4) and a detail worth reading do not fit."""
+detail opens full screen with ``enter``: at 120x40 a third of the body each would leave the list,
+the chart and the detail all cramped (and a detail repainting beside a chart at every
+checkpoint costs a terminal over SSH more than the chart does)."""
 BESIDE_WIDTH = 120
 """From this width (split) the chart and the detail share the lower half side by side."""
 SHORT_HEIGHT = 18
