@@ -56,6 +56,34 @@ async def chart_ready(app: FinetopApp, pilot: Any, job_id: str) -> ChartPane:
     return pane
 
 
+@pytest.mark.parametrize(
+    ("size", "arrangement", "beside", "short"),
+    [
+        ((80, 24), Arrangement.COMPACT, False, False),
+        ((80, 17), Arrangement.COMPACT, False, True),
+        ((120, 35), Arrangement.COMPACT, False, False),
+        ((140, 30), Arrangement.COMPACT, False, False),
+        ((159, 45), Arrangement.COMPACT, False, False),
+        ((119, 46), Arrangement.SPLIT, False, False),
+        ((120, 46), Arrangement.SPLIT, True, False),
+        ((160, 45), Arrangement.WIDE, False, False),
+        ((200, 60), Arrangement.WIDE, False, False),
+        ((160, 12), Arrangement.WIDE, False, False),
+    ],
+)
+def test_the_arrangement_at_each_size(
+    size: tuple[int, int], arrangement: Arrangement, beside: bool, short: bool
+) -> None:
+    layout = MainLayout.for_size(*size)
+    assert (layout.arrangement, layout.beside, layout.short) == (arrangement, beside, short)
+    assert layout.detail_shown is (arrangement is not Arrangement.COMPACT)
+    classes = layout.classes()
+    assert [
+        name for name, on in classes.items() if on and name in ("-wide", "-split", "-compact")
+    ] == [arrangement.value]
+    assert (classes["-beside"], classes["-short"]) == (beside, short)
+
+
 SIZES = [(80, 24), (120, 35), (140, 30), (160, 45), (200, 60), (120, 40), (120, 50), (80, 50)]
 
 
