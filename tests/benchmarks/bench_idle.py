@@ -8,6 +8,8 @@ for the whole measurement) serves the workspace. Two real terminals (tmux, 120x4
 
 - finetop: ``python -m tui --server-url URL`` with default intervals (list 30 s, details of
   training jobs 10 s), the status line ticking every second and visible rows' ages every 5 s;
+  the cursor starts on the newest running job, so its chart (and readout line) is on screen
+  and takes every new checkpoint of that job (checked before measuring);
 - baseline: a minimal Textual app showing one static label.
 
 Once both show their first screen (and finetop has had 5 s to finish its first full listing),
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 import time
@@ -31,6 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.benchmarks._common import REPO, SimServer, cpu_seconds, newest_job_ids
 from tests.e2e.terminal import Terminal, tmux_available
+
+CHART_READOUT = re.compile(r"^ train \S+ · min \S+ @\d+", re.MULTILINE)
+"""The chart's readout line: the chart of a job with checkpoints is on screen."""
 
 BARE_APP = """\
 from textual.app import App
@@ -86,6 +92,8 @@ def main() -> int:
                 app.wait_for(lambda s: any(short in s for short in short_ids), timeout=60)
                 bare.wait_for("idle baseline", timeout=60)
                 time.sleep(args.settle)  # let the first full listing and detail fetches end
+                readout = CHART_READOUT.search(app.wait_for(CHART_READOUT.search, timeout=60))
+                assert readout is not None
                 running = count_status(sim.url, "RUNNING")
                 pids = {"finetop": app.pid, "bare": bare.pid}
                 requests_before = int(sim.command("requests"))
@@ -109,6 +117,7 @@ def main() -> int:
         f"workspace: {total} jobs, {running} RUNNING ({args.live} live), 120x40 tmux, "
         f"{wall:.0f} s measured after {args.settle:g} s settling"
     )
+    print(f"chart on screen, a running job's readout:{readout.group(0)}")
     print(
         f"finetop:  {share['finetop']:7.2%} of one core "
         f"({after['finetop'] - before['finetop']:.2f} CPU s; {requests} requests served, "

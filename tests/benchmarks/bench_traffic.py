@@ -15,7 +15,9 @@ After the first paint settles, it measures, for ``--seconds`` each:
   visible rows' ages and ETAs are refreshed every 5 s;
 - checkpoint: once per poll interval the simulator moves time to just past the training job's
   next checkpoint, so each cycle brings exactly one new checkpoint (the row's step, progress bar,
-  losses and ETA, the detail pane's progress and checkpoints, the sparklines all change);
+  losses, curve and ETA, the chart's curves and readout line change; at 120x40 the detail opens
+  full screen with enter, so it is not on screen -- ``--width 160 --height 48`` measures the
+  layout with the detail beside the list);
 - baseline: a full-screen repaint, forced by a resize to 120x41 and back to 120x40 (SIGWINCH):
   the bytes of the repaint at 120x40 (median of ``--cycles``), i.e. what redrawing the whole
   screen every cycle would cost.

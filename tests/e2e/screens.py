@@ -8,8 +8,10 @@ __all__ = ["row_ids", "selected_id", "status_line"]
 
 _ROW = re.compile(r"^[ ●] \S [A-Z_]+…?\s+([0-9a-f]{8})\s", re.MULTILINE)
 """A job list row: the mark (or a blank), status glyph and word, then the short id."""
-_DETAIL_ID = re.compile(r"^\s+id\s+([0-9a-f]{8}-[0-9a-f-]{27})\b", re.MULTILINE)
-"""The ``id`` line of the detail pane's overview (the full UUID)."""
+_ID_LABEL = re.compile(r"(?:^|│) +id\b")
+"""The ``id`` label of the detail pane's overview, at a line's start or after a pane border
+(the detail may sit beside the chart)."""
+_UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 
 
 def row_ids(screen: str) -> list[str]:
@@ -18,9 +20,18 @@ def row_ids(screen: str) -> list[str]:
 
 
 def selected_id(screen: str) -> str | None:
-    """The full id of the job the detail pane shows, if it is on screen."""
-    match = _DETAIL_ID.search(screen)
-    return match.group(1) if match else None
+    """The full id of the job the detail pane shows, if it is on screen: on the ``id`` line,
+    or on the next line when the pane is too narrow for both."""
+    lines = screen.splitlines()
+    for index, line in enumerate(lines):
+        label = _ID_LABEL.search(line)
+        if label is None:
+            continue
+        for text in (line, *lines[index + 1 : index + 2]):
+            found = _UUID.search(text, label.start())
+            if found:
+                return found.group(0)
+    return None
 
 
 def status_line(screen: str) -> str:

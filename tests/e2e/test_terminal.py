@@ -95,11 +95,13 @@ def _row_above(screen: str, short_id: str) -> str | None:
 
 
 def test_down_and_j_move_the_selection_and_the_detail_follows(terminal: TerminalFactory) -> None:
-    term = _start_demo(terminal)
+    term = _start_demo(terminal, width=160, height=48)  # the detail beside the list
     screen = term.wait_for(lambda s: selected_id(s) is not None)
     first = selected_id(screen)
     assert first is not None
-    assert first[:8] in row_ids(screen)[:2]  # the top row (a job may have arrived above it)
+    # The cursor starts on the newest running job (a job just queued may be above it).
+    first_row = next(line for line in screen.splitlines() if f" {first[:8]} " in line)
+    assert "RUNNING" in first_row
 
     current = first[:8]
     for key in ("Down", "j"):
@@ -109,7 +111,9 @@ def test_down_and_j_move_the_selection_and_the_detail_follows(terminal: Terminal
         screen = term.wait_for(lambda s, e=expected: (selected_id(s) or "").startswith(e))
         current = expected
         # The detail pane shows this job's own full id, not just the short one in the row.
-        assert any(line.strip().startswith("id") and current in line for line in screen.split("\n"))
+        shown = selected_id(screen)
+        assert shown is not None
+        assert len(shown) == 36
 
     expected = _row_above(term.screen(), current)
     assert expected is not None

@@ -343,6 +343,15 @@ class Rig:
             return job is not None and job.id == job_id and view is not None and view.has_detail
 
         await wait_for(shown, self.pilot, within=5, what="the selected job's detail")
+
+        def selected() -> bool:
+            # The cursor rested there: the app told the poller and looked up the job's file
+            # names (a request of its own), before any fault starts.
+            poller = self.app.poller
+            looking_up = any(w.group == "files" and not w.is_finished for w in self.app.workers)
+            return poller is not None and poller.selected == job_id and not looking_up
+
+        await wait_for(selected, self.pilot, within=5, what="the selection told the app")
         return job_id
 
     def detail_shows(self, job_id: str) -> bool:

@@ -145,8 +145,9 @@ def test_the_app_in_a_real_terminal_writes_nothing_the_server_sent(
             "XDG_CACHE_HOME": str(tmp_path / "cache"),
         }
         command = finetop_command("--server-url", server.base_url)
-        # 120x40: the detail below the list, its lines starting at the left edge.
-        term = terminal(command, width=120, height=40, env=env, cwd=tmp_path, record=recording)
+        # 119x50: the chart and the detail below the list, lines starting at the left edge
+        # (and the detail's id clear of the notices at the right).
+        term = terminal(command, width=119, height=50, env=env, cwd=tmp_path, record=recording)
         seen: list[str] = []
 
         def wait(condition: Any, timeout: float = 30.0) -> str:

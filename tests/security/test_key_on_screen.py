@@ -45,12 +45,15 @@ def test_the_key_is_never_on_screen_in_screenshots_or_in_the_sim_log(
 ) -> None:
     with SimProcess("--api-key", KEY, "--jobs", "10", "--no-arrivals") as sim:
         command = finetop_command("--server-url", sim.base_url)
-        term = terminal(command, env={"MISTRAL_API_KEY": KEY}, cwd=tmp_path)
+        # 160x48: the detail beside the list.
+        term = terminal(command, env={"MISTRAL_API_KEY": KEY}, cwd=tmp_path, width=160, height=48)
         screens = Screens(term)
         screens.wait(_ready, timeout=30)
-        screens.wait(lambda s: selected_id(s) is not None)  # the detail pane of the first job
+        first = screens.wait(lambda s: selected_id(s) is not None)  # the detail pane
+        shown = selected_id(first) or ""
+        below = row_ids(first)[row_ids(first).index(shown[:8]) + 1]
         term.send_keys("j")
-        screens.wait(lambda s: (selected_id(s) or "")[:8] == row_ids(s)[1])
+        screens.wait(lambda s: (selected_id(s) or "")[:8] == below)
 
         term.send_keys("?")
         screens.wait("finetop keys")

@@ -35,10 +35,11 @@ from tui.api.clock import ManualClock
 from tui.app.app import FinetopApp
 from tui.app.screens.confirm import ConfirmModal
 from tui.app.screens.help import HelpScreen
+from tui.app.screens.metrics import MetricsScreen
 from tui.app.themes import BUNDLED_THEMES, DEFAULT_THEME
+from tui.app.widgets.chart_pane import ChartPane
 from tui.app.widgets.detail_pane import DetailPane
 from tui.app.widgets.job_table import JobTable
-from tui.app.widgets.metrics import MetricsPanel
 from tui.monitor.store import JobView
 from tui.sim.app import create_app
 from tui.sim.options import SimOptions
@@ -62,9 +63,10 @@ SEED = 7
 WORKSPACE_JOBS = 33
 """Jobs in the workspace, the live ones included."""
 LIVE_JOBS = 3
-WARMUP = 40.0
-"""Seconds the world runs before the app starts: a running job then has validation passes
-(about one per tenth of its run) for the valid loss and perplexity sparklines."""
+WARMUP = 150.0
+"""Seconds the world runs before the app starts: the running jobs are then a third to two
+thirds through their runs, with a few validation passes each (about one per tenth of a run),
+so their charts show train and valid curves, and none has finished yet."""
 
 PINNED_ENV: dict[str, str] = {"TZ": "UTC"}
 """Variables set while rendering: the detail pane shows local times."""
@@ -164,7 +166,7 @@ def _selection_settled(stage: Stage, *, selected: bool) -> bool:
         view is not None
         and (not selected or (poller.selected == job_id and view.has_detail))
         and main.query_one(DetailPane).job is view.job
-        and main.query_one(MetricsPanel).job_id == job_id
+        and main.query_one(ChartPane).job_id == job_id
         and poller.is_idle
     )
 
@@ -197,7 +199,7 @@ async def _settle_screen(stage: Stage) -> str:
 
 def best_running_job(stage: Stage) -> str:
     """The running job with the most evaluated checkpoints, then the most steps: the fullest
-    sparklines (train and valid loss, perplexity)."""
+    chart (train and valid loss, perplexity)."""
 
     def fullness(view: JobView) -> tuple[int, int, str]:
         evaluated = getattr(view.job, "evaluated_checkpoints", ())
@@ -240,7 +242,8 @@ async def main_view(stage: Stage) -> None:
 
 
 async def running_job(stage: Stage) -> None:
-    """A running job with checkpoints highlighted: its detail and sparklines beside the table."""
+    """A running job with checkpoints highlighted: its chart (and detail, where there is room)
+    beside or below the list."""
     await highlight(stage, best_running_job(stage))
 
 
@@ -260,6 +263,56 @@ async def running_job_history(stage: Stage) -> None:
     await wait_for(
         lambda: scroll.max_scroll_y > 0 and scroll.scroll_y == scroll.max_scroll_y, stage.pilot
     )
+
+
+def running_neighbour(stage: Stage, job_id: str) -> str:
+    """A running job next to ``job_id`` in the list (the one above, else the one below)."""
+    ids = stage.table.job_ids
+    index = ids.index(job_id)
+    for other in (index - 1, index + 1):
+        view = stage.app.store.get(ids[other]) if 0 <= other < len(ids) else None
+        if view is not None and view.job.status == "RUNNING":
+            return view.id
+    raise AssertionError("the seeded world has running jobs side by side")
+
+
+async def open_metrics(stage: Stage, *, runs: int) -> MetricsScreen:
+    """``m``, then wait for the view's chart to hold ``runs`` runs with their checkpoints."""
+    await stage.pilot.press("m")
+    app = stage.app
+    await wait_for(lambda: isinstance(app.screen, MetricsScreen), stage.pilot)
+    view = app.screen
+    assert isinstance(view, MetricsScreen)
+
+    def drawn() -> bool:
+        chart = view.chart
+        return (
+            chart.frame is not None
+            and len(chart.runs) == runs
+            and all(run.train for run in chart.runs)
+        )
+
+    await wait_for(drawn, stage.pilot, within=SETTLE_TIMEOUT)
+    return view
+
+
+async def metrics_full(stage: Stage) -> None:
+    """The full-screen metrics view of a running job, its step cursor ten steps back."""
+    await running_job(stage)
+    view = await open_metrics(stage, runs=1)
+    await stage.pilot.press("right", "shift+left")
+    await wait_for(lambda: view.chart.cursor_step is not None, stage.pilot)
+
+
+async def metrics_compare(stage: Stage) -> None:
+    """Two running jobs marked with ``space`` and compared in the metrics view."""
+    selected = best_running_job(stage)
+    other = running_neighbour(stage, selected)
+    await highlight(stage, other)
+    await stage.pilot.press("space")
+    await highlight(stage, selected)
+    await stage.pilot.press("space")
+    await open_metrics(stage, runs=2)
 
 
 async def help_screen(stage: Stage) -> None:
@@ -296,10 +349,23 @@ def _sized(name: str, act: Callable[[Stage], Awaitable[None]]) -> list[Scene]:
     return [Scene(f"{name}-{w}x{h}", (w, h), act) for w, h in ((80, 24), (160, 48))]
 
 
+MAIN_SIZES: tuple[tuple[int, int], ...] = (
+    (80, 24),
+    (120, 35),
+    (140, 30),
+    (160, 45),
+    (200, 60),
+    (120, 50),
+)
+"""The terminal sizes the main screen is pinned at with a running job highlighted."""
+
 SNAPSHOT_SCENES: tuple[Scene, ...] = (
     *_sized("main", main_view),
-    *_sized("detail", running_job),
+    *(Scene(f"running-{w}x{h}", (w, h), running_job) for w, h in MAIN_SIZES),
     Scene("detail-full-80x24", (80, 24), running_job_full),
+    Scene("metrics-80x24", (80, 24), metrics_full),
+    Scene("metrics-120x35", (120, 35), metrics_full),
+    Scene("compare-120x35", (120, 35), metrics_compare),
     *_sized("help", help_screen),
     *_sized("confirm-cancel", confirm_cancel),
     *(Scene(f"theme-{theme}-120x40", (120, 40), main_view, theme) for theme in BUNDLED_THEMES),
@@ -315,7 +381,10 @@ README_SCENES: tuple[Scene, ...] = (
     Scene("detail", README_SIZE, running_job_history),
     Scene("help", README_SIZE, help_screen),
     Scene("confirm", README_SIZE, confirm_cancel),
-    Scene("narrow", (80, 24), main_view),
+    Scene("narrow", (80, 24), running_job),
+    Scene("large", (200, 60), running_job),
+    Scene("metrics", README_SIZE, metrics_full),
+    Scene("compare", README_SIZE, metrics_compare),
     Scene("narrow-detail", (80, 24), running_job_full),
     # "main" shows the default theme.
     *(

@@ -21,9 +21,9 @@ from tui.app.app import FinetopApp
 from tui.app.messages import JobFinished, JobsChanged
 from tui.app.screens.confirm import ConfirmModal
 from tui.app.screens.help import HelpScreen
+from tui.app.widgets.chart_pane import ChartPane
 from tui.app.widgets.detail_pane import DetailPane
 from tui.app.widgets.job_table import JobTable
-from tui.app.widgets.metrics import MetricsPanel
 from tui.app.widgets.status_line import StatusLine
 from tui.monitor.changes import JobGone
 from tui.monitor.query import SortColumn
@@ -94,14 +94,15 @@ async def test_navigation_moves_the_cursor_and_drives_the_detail() -> None:
         assert table.highlighted_job_id == "run-b"
 
 
-async def test_selection_fetches_the_detail_and_metrics_follow() -> None:
+async def test_selection_fetches_the_detail_and_the_chart_follows() -> None:
     async with launch() as (app, pilot, client, _):
-        metrics = app.main_screen.query_one(MetricsPanel)
-        await wait_for(lambda: metrics.job_id == "run-a", pilot)
+        pane = app.main_screen.query_one(ChartPane)
+        await wait_for(lambda: pane.job_id == "run-a", pilot)
         await wait_for(lambda: ("get", "run-a") in client.calls, pilot)
-        await wait_for(lambda: metrics.series()["train_loss"] == [1.2, 1.0], pilot)
+        await wait_for(lambda: pane.chart.runs[0].train.values == (1.2, 1.0), pilot)
         # 0.0 is "not evaluated", never drawn.
-        assert metrics.series()["valid_loss"] == [1.1]
+        assert pane.chart.runs[0].valid.values == (1.1,)
+        assert pane.readout.text.startswith("train 1 · min 1 @20 · first 1.2 · best valid 1.1 @10")
 
 
 async def test_filter_text_and_inverted_text() -> None:
@@ -389,7 +390,7 @@ async def test_layout_follows_the_terminal_size() -> None:
         await pilot.press("escape")
         assert not screen.has_class("-detail-full")
         assert app.focused is table_of(app)
-    async with launch(size=(120, 40)) as (app, pilot, _, _):
+    async with launch(size=(120, 50)) as (app, pilot, _, _):
         assert app.main_screen.has_class("-split")
         await pilot.press("tab")
         assert app.focused is not None

@@ -15,9 +15,9 @@ from tui.api.clock import ManualClock
 from tui.app.app import FinetopApp
 from tui.app.messages import CheckpointsArrived, JobFinished
 from tui.app.screens.confirm import ConfirmModal
+from tui.app.widgets.chart_pane import ChartPane
 from tui.app.widgets.detail_pane import DetailPane
 from tui.app.widgets.job_table import JobTable
-from tui.app.widgets.metrics import MetricsPanel
 from tui.app.widgets.status_line import StatusLine
 from tui.sim.app import create_app
 from tui.sim.lifecycle import planned_end
@@ -84,17 +84,17 @@ def _running(app: FinetopApp) -> list[str]:
     return [v.id for v in app.store.jobs() if v.job.status == "RUNNING"]
 
 
-async def test_a_checkpoint_arriving_while_open_reaches_detail_and_metrics() -> None:
+async def test_a_checkpoint_arriving_while_open_reaches_detail_and_chart() -> None:
     async with sim_app() as (app, pilot, world, clock, _, recorder):
         await wait_for(lambda: _running(app), pilot)
         # The run that goes on longest, so that it still trains after the clock moves on.
         job_id = max(_running(app), key=lambda j: planned_end(world.sim_job(j)) or 0.0)
         await _highlight(app, pilot, job_id)
         detail = app.main_screen.query_one(DetailPane)
-        metrics = app.main_screen.query_one(MetricsPanel)
+        pane = app.main_screen.query_one(ChartPane)
         await wait_for(lambda: app.store.get(job_id).has_detail, pilot)  # type: ignore[union-attr]
-        await wait_for(lambda: metrics.job_id == job_id, pilot)
-        before = len(metrics.full_series()["train_loss"].values)
+        await wait_for(lambda: pane.job_id == job_id, pilot)
+        before = len(pane.chart.runs[0].train)
         step_before = app.store.get(job_id).summary.step or 0  # type: ignore[union-attr]
         clock.advance(30)  # half a minute of the world at 60x: plenty of new steps
         assert world.job_status(job_id) == "RUNNING"
@@ -103,7 +103,7 @@ async def test_a_checkpoint_arriving_while_open_reaches_detail_and_metrics() -> 
             lambda: (app.store.get(job_id).summary.step or 0) > step_before,  # type: ignore[union-attr]
             pilot,
         )
-        await wait_for(lambda: len(metrics.full_series()["train_loss"].values) > before, pilot)
+        await wait_for(lambda: len(pane.chart.runs[0].train) > before, pilot)
         arrived = [m for m in recorder.of(CheckpointsArrived) if m.job_id == job_id]
         assert arrived
         assert arrived[-1].checkpoints[-1].step_number == app.store.get(job_id).summary.step  # type: ignore[union-attr]

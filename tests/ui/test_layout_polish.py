@@ -19,7 +19,8 @@ T0 = 1_750_000_000
 
 
 def _finished_first() -> list[Any]:
-    # The newest job (the first row) has finished: only selecting it fetches its detail.
+    # The newest job (the first row) has finished and none is training, so the cursor starts
+    # on it: only selecting it fetches its detail.
     return [
         make_job(
             "done-new",
@@ -28,7 +29,7 @@ def _finished_first() -> list[Any]:
             suffix="newest",
             checkpoints=[(50, 1.1, 1.2), (100, 0.9, 1.0)],
         ),
-        make_job("run-old", status="RUNNING", created_at=T0, suffix="older"),
+        make_job("queued-old", status="QUEUED", created_at=T0, suffix="older"),
     ]
 
 

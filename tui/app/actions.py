@@ -52,11 +52,15 @@ __all__ = [
 
 
 class Scope(StrEnum):
-    """Where a binding lives: the app (always active), the main screen, or the job table."""
+    """Where a binding lives: the app (always active), the main screen, the job table, the
+    detail (while it has the focus), the full-screen metrics view, or a metrics chart."""
 
     APP = "app"
     SCREEN = "screen"
     TABLE = "table"
+    DETAIL = "detail"
+    METRICS = "metrics"
+    CHART = "chart"
 
 
 @attrs.frozen
@@ -97,6 +101,21 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "open_detail", "enter", "open_detail", "Open the job's detail", show=True, footer="Detail"
     ),
     ActionSpec("switch_pane", "tab", "switch_pane", "Switch between list and detail"),
+    # In the detail (beside or below the list, or full screen): j/k scroll it as the arrows do.
+    ActionSpec(
+        "detail_down", "j", "scroll_down", "In the detail: scroll down", Scope.DETAIL, palette=False
+    ),
+    ActionSpec(
+        "detail_up", "k", "scroll_up", "In the detail: scroll up", Scope.DETAIL, palette=False
+    ),
+    ActionSpec(
+        "metrics",
+        "m",
+        "open_metrics",
+        "Metrics full screen (marked jobs compared)",
+        show=True,
+        footer="Metrics",
+    ),
     ActionSpec(
         "close_detail",
         "escape",
@@ -164,6 +183,105 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("screenshot", "f8", "screenshot", "Save a screenshot (SVG)", Scope.APP),
     ActionSpec("quit", "q", "quit", "Quit", Scope.APP, show=True),
     ActionSpec("quit_ctrl_c", "ctrl+c", "quit", "Quit", Scope.APP, palette=False, priority=True),
+    # The full-screen metrics view (m) and its chart.
+    ActionSpec(
+        "metrics.close",
+        "escape,m,q",
+        "close",
+        "Metrics view: back to the list",
+        Scope.METRICS,
+        show=True,
+        palette=False,
+        footer="Back",
+    ),
+    ActionSpec(
+        "chart.cursor_right",
+        "right",
+        "move_cursor(1)",
+        "Chart: step cursor on (reads every metric)",
+        Scope.CHART,
+        show=True,
+        palette=False,
+        footer="Cursor",
+    ),
+    ActionSpec(
+        "chart.cursor_left",
+        "left",
+        "move_cursor(-1)",
+        "Chart: step cursor back",
+        Scope.CHART,
+        palette=False,
+    ),
+    ActionSpec(
+        "chart.cursor_right_far",
+        "shift+right",
+        "move_cursor(10)",
+        "Chart: cursor 10 steps on",
+        Scope.CHART,
+        palette=False,
+    ),
+    ActionSpec(
+        "chart.cursor_left_far",
+        "shift+left",
+        "move_cursor(-10)",
+        "Chart: cursor 10 steps back",
+        Scope.CHART,
+        palette=False,
+    ),
+    ActionSpec(
+        "chart.cursor_first",
+        "home",
+        "cursor_to_end(False)",
+        "Chart: cursor to the first step",
+        Scope.CHART,
+        palette=False,
+    ),
+    ActionSpec(
+        "chart.cursor_last",
+        "end",
+        "cursor_to_end(True)",
+        "Chart: cursor to the last step",
+        Scope.CHART,
+        palette=False,
+    ),
+    ActionSpec(
+        "chart.cursor_hide",
+        "escape",
+        "hide_cursor",
+        "Chart: hide the cursor",
+        Scope.CHART,
+        palette=False,
+    ),
+    ActionSpec(
+        "chart.zoom",
+        "z",
+        "toggle_zoom",
+        "Chart: zoom to the last steps / all steps",
+        Scope.CHART,
+        show=True,
+        palette=False,
+        footer="Zoom",
+    ),
+    ActionSpec(
+        "chart.smoothing",
+        "e",
+        "cycle_smoothing",
+        "Chart: EMA smoothing (raw stays faint)",
+        Scope.CHART,
+        show=True,
+        palette=False,
+        footer="Smooth",
+    ),
+    ActionSpec(
+        "chart.log_scale",
+        "l",
+        "toggle_log",
+        "Chart: log scale",
+        Scope.CHART,
+        show=True,
+        palette=False,
+        footer="Log",
+    ),
 )
 """Every action, in the order the help screen lists them."""
 
@@ -239,8 +357,15 @@ def palette_specs(*, read_only: bool) -> Iterable[ActionSpec]:
     return (spec for spec in ACTIONS if spec.palette and _visible(spec, read_only))
 
 
-_SCOPE_ORDER: tuple[Scope, ...] = (Scope.TABLE, Scope.SCREEN, Scope.APP)
-"""Scopes from the innermost out: the job list's keys come first, then the screen's, the app's."""
+_SCOPES: tuple[Scope, ...] = tuple(Scope)
+_FOCUS_CONTEXTS: tuple[tuple[str, tuple[Scope, ...]], ...] = (
+    ("in the job list", (Scope.TABLE, Scope.SCREEN, Scope.APP)),
+    ("in the detail", (Scope.DETAIL, Scope.SCREEN, Scope.APP)),
+    ("elsewhere on the main screen", (Scope.SCREEN, Scope.APP)),
+    ("in the metrics view", (Scope.CHART, Scope.METRICS, Scope.APP)),
+    ("on other screens", (Scope.APP,)),
+)
+"""Where the focus can be, and the scopes whose keys answer there, innermost first."""
 
 _MODIFIERS = frozenset({"ctrl", "alt", "shift", "meta", "super", "hyper"})
 _NAMED_KEYS = frozenset(
@@ -273,8 +398,9 @@ def _canonical_key(key: str) -> str:
 
 
 KEY_RULES = KeyRules(
-    scopes=tuple(scope.value for scope in _SCOPE_ORDER),
-    contexts=("in the job list", "elsewhere on the main screen", "on other screens"),
+    scopes=tuple(scope.value for scope in _SCOPES),
+    contexts=tuple(name for name, _ in _FOCUS_CONTEXTS),
+    chains=tuple(tuple(_SCOPES.index(s) for s in chain) for _, chain in _FOCUS_CONTEXTS),
     key_problem=key_problem,
     canonical=_canonical_key,
 )
@@ -288,7 +414,7 @@ def keymap_bindings(*, read_only: bool) -> list[BindingInfo]:
             id=spec.id,
             keys=tuple(key.strip() for key in spec.keys.split(",")),
             action=spec.action.removeprefix("app."),
-            scope=_SCOPE_ORDER.index(spec.scope),
+            scope=_SCOPES.index(spec.scope),
             priority=spec.priority,
         )
         for spec in ACTIONS

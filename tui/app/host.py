@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from tui.api.clock import Clock
     from tui.app.ui_state import RememberedUi
     from tui.app.widgets.status_line import StatusSnapshot
+    from tui.monitor.poller import Poller
     from tui.monitor.store import JobStore
 
 
@@ -28,6 +29,11 @@ class ScreenHost(Protocol):
     @property
     def clock(self) -> Clock:
         """Time for ages, ETAs and freshness."""
+
+    @property
+    def poller(self) -> Poller | None:
+        """The poller, once connected (screens ask it for details through
+        :func:`tui.app.details.want_details`, never fetch themselves)."""
 
     @property
     def paused(self) -> bool:

@@ -10,6 +10,7 @@ the archive keeps is read from there, never fetched again.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 
 import attrs
 
@@ -33,6 +34,8 @@ class DetailTier(Tier):
     """``refresh_now()`` asked for every unfinished job in the next cycle."""
     _wanted: set[str] = attrs.field(factory=set, init=False)
     """Finished jobs whose (final) detail is still to fetch."""
+    _requested: set[str] = attrs.field(factory=set, init=False)
+    """Jobs the user looks at besides the selection (compared runs) whose body is not held."""
     _tried_at: dict[str, float] = attrs.field(factory=dict, init=False)
     """When a job's detail fetch last failed on its own (payload error), to space retries."""
 
@@ -46,6 +49,22 @@ class DetailTier(Tier):
         self._tried_at.pop(job_id, None)
         return True
 
+    def request(self, job_ids: Iterable[str]) -> bool:
+        """The user looks at these jobs too (runs compared): fetch each body not held, once.
+
+        Replaces the previous request (what is looked at now is what counts), so the set stays
+        as small as what one view shows. Returns whether any fetch became due.
+        """
+        wanted = set()
+        for job_id in job_ids:
+            view = self.store.get(job_id)
+            if view is not None and not view.has_detail:
+                wanted.add(job_id)
+            self.store.touch(job_id)
+        added = bool(wanted - self._requested)
+        self._requested = wanted
+        return added
+
     def want(self, job_id: str) -> None:
         """Fetch this finished job's detail once (it was seen live: its final checkpoints)."""
         self._wanted.add(job_id)
@@ -57,6 +76,7 @@ class DetailTier(Tier):
     def forget(self, job_id: str) -> None:
         """The job is gone: drop it from the store, the archive and this tier's memory."""
         self._wanted.discard(job_id)
+        self._requested.discard(job_id)
         self._tried_at.pop(job_id, None)
         self.archive.forgot([job_id])
         self.emit(self.store.remove(job_id))
@@ -76,7 +96,7 @@ class DetailTier(Tier):
         await asyncio.gather(*(self._poll_one(job_id) for job_id in due))
 
     def _candidates(self) -> list[str]:
-        ids = set(self.store.active_ids()) | self._wanted
+        ids = set(self.store.active_ids()) | self._wanted | self._requested
         if self.selected is not None and self.selected in self.store:
             ids.add(self.selected)
         return sorted(ids)
@@ -85,11 +105,17 @@ class DetailTier(Tier):
         view = self.store.get(job_id)
         if view is None:
             return None
+        if job_id in self._requested and view.has_detail:
+            self._requested.discard(job_id)  # fetched (or brought by a poll) meanwhile
+        requested = job_id in self._requested
         wanted = job_id in self._wanted
         if wanted and view.job.is_terminal and not self.store.needs_detail(job_id):
             # Fetched meanwhile, or selected and then left before its turn: skip it.
             self._wanted.discard(job_id)
-            return None
+            wanted = False
+            if not requested:
+                return None
+        wanted = wanted or requested
         return detail_due_at(
             self.pace,
             view,

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
@@ -122,6 +122,8 @@ class Poller:
         self._polling = False
         self._waiting = False
         self._wait_deadline: float | None = None
+        # Set each time the loop starts to sleep, so tests wait on it rather than spin.
+        self._began_waiting = asyncio.Event()
 
     # ------------------------------------------------------------------ settings and controls
 
@@ -228,6 +230,12 @@ class Poller:
         archive to keep them)."""
         return self._fill.backlog() if self._fill.archive.enabled else 0
 
+    def want_details(self, job_ids: Iterable[str]) -> None:
+        """The user looks at these jobs too (runs compared): fetch the bodies not held yet,
+        once each; the next call replaces this one."""
+        if self._details.request(job_ids):
+            self._wake.set()
+
     # ------------------------------------------------------------------ consumers
 
     def add_listener(self, callback: ChangeListener) -> Callable[[], None]:
@@ -280,13 +288,13 @@ class Poller:
             return True
         return self.clock.monotonic() < self._wait_deadline
 
-    async def wait_idle(self, *, max_spins: int = 1_000_000) -> None:
-        """Let the event loop run until the poller is idle (for tests with a ManualClock)."""
-        for _ in range(max_spins):
-            if self.is_idle:
-                return
-            await asyncio.sleep(0)
-        raise TimeoutError("the poller did not become idle")
+    async def wait_idle(self) -> None:
+        """Wait until the poller is idle (for tests with a ManualClock; callers bound the wait
+        with ``asyncio.timeout``). Waits on the loop's own signal, never spins: a spinning
+        caller would starve the history thread of the GIL."""
+        while not self.is_idle:
+            self._began_waiting.clear()
+            await self._began_waiting.wait()
 
     # ------------------------------------------------------------------ the loop
 
@@ -354,6 +362,7 @@ class Poller:
             # reporting idle: a test that then moves a manual clock is sure to wake us.
             await asyncio.sleep(0)
             self._waiting = True
+            self._began_waiting.set()
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         finally:
             self._waiting = False

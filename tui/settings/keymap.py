@@ -53,10 +53,12 @@ class KeyRules:
     """What the terminal UI knows about keys and where bindings live."""
 
     scopes: tuple[str, ...]
-    """Scope names, innermost first; a binding of scope ``i`` is active wherever the focus is
-    at scope ``i`` or further in (context ``j <= i``)."""
+    """Scope names; :attr:`BindingInfo.scope` indexes this."""
     contexts: tuple[str, ...]
-    """Where the focus can be, one per scope, as warnings say it ("in the job list")."""
+    """Where the focus can be, as warnings say it ("in the job list")."""
+    chains: tuple[tuple[int, ...], ...]
+    """For each context, the scopes active there, innermost first (the job list's own, the
+    main screen's, the app's): scopes nest as a tree, so two contexts may share outer ones."""
     key_problem: Callable[[str], str | None]
     """Why a key name is not usable, or ``None`` when it is."""
     canonical: Callable[[str], str]
@@ -84,28 +86,29 @@ class _Holder:
     """Set by the user (not a default)."""
 
 
-def _active_in(binding: BindingInfo) -> frozenset[int]:
+def _active_in(binding: BindingInfo, rules: KeyRules) -> frozenset[int]:
     """The contexts in which a binding is active."""
-    return frozenset(range(binding.scope + 1))
+    return frozenset(c for c, chain in enumerate(rules.chains) if binding.scope in chain)
 
 
-def _winner(holders: Sequence[_Holder], context: int) -> _Holder | None:
+def _winner(holders: Sequence[_Holder], context: int, rules: KeyRules) -> _Holder | None:
     """Who answers a key in ``context``: priority bindings first, from the outermost scope in,
     then the others from the innermost out; in one scope a user's mapping removes the default
     bindings of that key."""
-    active = [h for h in holders if context <= h.binding.scope]
-    by_scope: dict[int, list[_Holder]] = {}
-    for holder in active:
-        by_scope.setdefault(holder.binding.scope, []).append(holder)
-    for scope, scope_holders in by_scope.items():
+    chain = rules.chains[context]
+    by_depth: dict[int, list[_Holder]] = {}
+    for holder in holders:
+        if holder.binding.scope in chain:
+            by_depth.setdefault(chain.index(holder.binding.scope), []).append(holder)
+    for depth, scope_holders in by_depth.items():
         if any(h.mapped for h in scope_holders):
-            by_scope[scope] = [h for h in scope_holders if h.mapped]
-    for scope in sorted(by_scope, reverse=True):
-        first = next((h for h in by_scope[scope] if h.binding.priority), None)
+            by_depth[depth] = [h for h in scope_holders if h.mapped]
+    for depth in sorted(by_depth, reverse=True):
+        first = next((h for h in by_depth[depth] if h.binding.priority), None)
         if first is not None:
             return first
-    for scope in sorted(by_scope):
-        first = next((h for h in by_scope[scope] if not h.binding.priority), None)
+    for depth in sorted(by_depth):
+        first = next((h for h in by_depth[depth] if not h.binding.priority), None)
         if first is not None:
             return first
     return None
@@ -220,8 +223,8 @@ def check_keymap(
                 if theirs.action == mine.action or pair in reported:
                     continue
                 reported.add(pair)
-                shared = _active_in(mine) & _active_in(theirs)
-                winners = {c: _winner(holders_of[key], c) for c in shared}
+                shared = _active_in(mine, rules) & _active_in(theirs, rules)
+                winners = {c: _winner(holders_of[key], c, rules) for c in shared}
                 lost = {c for c, w in winners.items() if w is not None and w.binding is theirs}
                 if other.mapped:
                     runs = {w.binding.id for w in winners.values() if w is not None}
@@ -234,18 +237,22 @@ def check_keymap(
                     continue  # another of the user's mappings has the key: warned as a pair
                 elif not lost:
                     kept = _kept_keys(theirs, bindings, keys_of, holders_of)
-                    rest = (
-                        f"{theirs.id} keeps {', '.join(kept)}"
-                        if kept
-                        else f"{theirs.id} has no key left (the command palette still runs it)"
-                    )
+                    # Scopes nest as a tree: the key may stay theirs where mine is not active.
+                    beyond = _active_in(theirs, rules) - _active_in(mine, rules)
+                    where = f" {_describe(shared, rules)}" if beyond and not kept else ""
+                    if kept:
+                        rest = f"{theirs.id} keeps {', '.join(kept)}"
+                    elif beyond:
+                        rest = f"{theirs.id} keeps it {_describe(beyond, rules)}"
+                    else:
+                        rest = f"{theirs.id} has no key left (the command palette still runs it)"
                     checker.warn(
                         binding_id,
-                        f" = {spelled!r}: takes {spelled} from {theirs.id} "
+                        f" = {spelled!r}: takes {spelled} from {theirs.id}{where} "
                         f"(your mapping wins); {rest}",
                     )
                 else:
-                    elsewhere = _active_in(mine) - lost
+                    elsewhere = _active_in(mine, rules) - lost
                     gets = (
                         f"{binding_id} gets it {_describe(elsewhere, rules)}"
                         if elsewhere

@@ -123,6 +123,24 @@ def test_y_labels_are_round_and_inside_the_range() -> None:
     assert all(frame.geometry.scale.contains(v) for v in values)
 
 
+@pytest.mark.parametrize("height", [6, 8, 12, 14])
+def test_a_range_whose_round_steps_hold_one_value_still_gets_evenly_spaced_labels(
+    height: int,
+) -> None:
+    # 0.6 to 1.35: steps of 0.5 hold only 1.0; finer round ticks give two or more labels.
+    curve = Curve((0, 50, 100), (1.35, 0.9, 0.6))
+    frame = frame_of([RunCurves("job-1", "job-1", train=curve)], 80, height)
+    labels = [line.split("┤")[0].strip() for line in frame.text() if "┤" in line]
+    assert len(labels) >= 2
+    values = [float(label) for label in labels]
+    assert all(frame.geometry.scale.contains(v) for v in values)
+    assert all(round(value * 10) == value * 10 for value in values)  # round values
+    gaps = {round(a - b, 9) for a, b in itertools.pairwise(values)}
+    assert len(gaps) == 1  # evenly spaced
+    if len(values) >= 3:
+        assert f"{gaps.pop():g}".lstrip("0.").rstrip("0") in ("1", "2", "5", "25")
+
+
 def test_a_spike_is_clipped_to_the_top_and_marked() -> None:
     curve = run(last_step=1000, spikes={500: 10.0})
     frame = frame_of([curve], 80, 12)

@@ -14,7 +14,9 @@ from tui.monitor.curves import (
     readout_at,
     readout_text,
     summarize,
+    summary_parts,
     summary_text,
+    wrap_parts,
 )
 
 
@@ -78,6 +80,32 @@ def test_summary() -> None:
 
 def test_summary_of_nothing() -> None:
     assert summary_text(summarize(RunCurves("x", "x"))) == "no checkpoints yet"
+
+
+def test_a_run_without_validation_says_why_and_never_yet_once_finished() -> None:
+    no_set = curves_from_job(detail(validation_files=(), checkpoints=(checkpoint(10, T0),)))
+    assert summary_parts(summarize(no_set), valid_note=no_set.valid_note)[3] == (
+        "best valid no validation set"
+    )
+    finished = curves_from_job(
+        detail(status="SUCCESS", validation_files=("file-v",), checkpoints=(checkpoint(10, T0),))
+    )
+    assert finished.valid_note == "not evaluated"
+    training = curves_from_job(detail(validation_files=("file-v",)))
+    assert training.valid_note == "not evaluated yet"
+
+
+def test_summary_wraps_between_its_pieces_only() -> None:
+    parts = summary_parts(summarize(sample_run()))
+    assert parts == ["train 0.95", "min 0.7 @30", "first 1.5", "best valid 1.1 @30", "ppl 2.1435"]
+    assert wrap_parts(parts, 200) == [" · ".join(parts)]
+    assert wrap_parts(parts, 40) == [
+        "train 0.95 · min 0.7 @30 · first 1.5",
+        "best valid 1.1 @30 · ppl 2.1435",
+    ]
+    # A piece wider than the line gets one of its own (the caller cuts it).
+    assert wrap_parts(parts, 8) == parts
+    assert wrap_parts([], 10) == []
 
 
 def test_cursor_stops_and_moves() -> None:

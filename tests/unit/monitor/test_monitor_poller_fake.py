@@ -142,6 +142,28 @@ async def test_selecting_a_finished_job_fetches_it_once() -> None:
         assert source.count("get") == 2
 
 
+async def test_details_wanted_for_compared_runs_are_fetched_once_each() -> None:
+    clock, source = ManualClock(), workspace(running=1, finished=3)
+    poller, _ = make_poller(source, clock)
+    async with running(poller):
+        assert source.calls[-1] == ("get", "run-0")  # the running job only
+        before = len(source.calls)
+        poller.want_details(["done-0", "done-2", "run-0", "nobody"])
+        await poller.wait_idle()
+        fetched = sorted(j for k, j in source.calls[before:] if k == "get")
+        assert fetched == ["done-0", "done-2"]  # run-0's body is held; unknown ids are skipped
+        assert poller.store.get("done-0").has_detail  # type: ignore[union-attr]
+        # Asked again (the view refreshes), nothing is fetched twice.
+        poller.want_details(["done-0", "done-2"])
+        await advance(clock, poller, 600)
+        assert sorted(j for k, j in source.calls if k == "get" and j != "run-0") == fetched
+        # A new request replaces the old one: a job no longer looked at is not fetched.
+        poller.want_details(["done-1"])
+        poller.want_details([])
+        await advance(clock, poller, 60)
+        assert ("get", "done-1") not in source.calls
+
+
 async def test_not_found_job_is_gone_not_retried() -> None:
     clock, source = ManualClock(), workspace(running=1, finished=0)
     poller, seen = make_poller(source, clock)

@@ -11,6 +11,7 @@ from tui.settings.keymap import BindingInfo, KeyRules, check_keymap
 RULES = KeyRules(
     scopes=("inner", "outer"),
     contexts=("inside", "outside"),
+    chains=((0, 1), (1,)),
     key_problem=lambda key: None if key.isalnum() else "not a letter",
     canonical=str.lower,
 )
@@ -85,6 +86,46 @@ def test_a_priority_key_cannot_be_taken() -> None:
 def test_two_mappings_on_one_key_name_the_one_that_runs() -> None:
     check = check_keymap({"help": "k", "mark": "k"}, BINDINGS, RULES)
     assert check.warnings == ("keymap.help and keymap.mark are both mapped to k; k runs mark",)
+
+
+SIBLINGS = KeyRules(
+    scopes=("list", "detail", "screen"),
+    contexts=("in the list", "in the detail"),
+    chains=((0, 2), (1, 2)),
+    key_problem=RULES.key_problem,
+    canonical=str.lower,
+)
+"""Two panes under one screen: their keys are never active together."""
+PANES = (
+    BindingInfo("list_down", ("j",), "list_down", scope=0),
+    BindingInfo("detail_down", ("k",), "detail_down", scope=1),
+    BindingInfo("refresh", ("r",), "refresh", scope=2),
+)
+
+
+def test_keys_of_sibling_scopes_never_conflict() -> None:
+    check = check_keymap({"detail_down": "j"}, PANES, SIBLINGS)
+    assert check.warnings == ()
+    assert dict(check.keymap) == {"detail_down": "j"}
+
+
+def test_a_shared_outer_key_is_lost_only_where_the_inner_one_is_active() -> None:
+    check = check_keymap({"list_down": "r"}, PANES, SIBLINGS)
+    assert check.warnings == (
+        "keymap.list_down = 'r': takes r from refresh in the list (your mapping wins); "
+        "refresh keeps it in the detail",
+    )
+    check = check_keymap({"refresh": "k"}, PANES, SIBLINGS)
+    assert check.warnings == (
+        "keymap.refresh = 'k': k stays detail_down's key in the detail (its only key); "
+        "refresh gets it in the list",
+    )
+
+
+def test_every_scope_of_the_app_is_in_some_focus_context() -> None:
+    for spec in ACTIONS:
+        check = check_user_keymap({spec.id: "f12"}, read_only=False)
+        assert check.warnings == (), spec.id
 
 
 def test_warnings_name_the_file_that_set_the_mapping() -> None:

@@ -1,11 +1,16 @@
-"""The main screen: status line, job table, detail pane and metrics, filter bar, footer.
+"""The main screen: status line, job list, the selected job's chart and detail, filter bar, footer.
 
 The screen receives the app's messages (:mod:`tui.app.messages`) and hands data from the store
 to its widgets. It never talks HTTP: refresh, cancel and the rest are app actions.
 
-Layout follows the terminal: side by side from 160 columns (``-wide``), the detail below the
-table on tall narrow terminals (``-split``), and on small ones (80x24) the table alone with the
-detail as a full view toggled by ``enter`` / ``escape`` (``-compact``, ``-detail-full``).
+Layout follows the terminal (:mod:`tui.app.screens.main_layout`): the list and the selected
+job's chart are on screen at every size from 80x24; the detail sits beside them from 160
+columns, below the list from 46 rows, and elsewhere opens full screen with ``enter``
+(``escape`` goes back). After any layout change the focus is on something shown. ``m`` opens
+the full-screen metrics view (:mod:`tui.app.screens.metrics`), comparing the marked jobs; the
+screen feeds it every change of the jobs it shows.
+
+On opening, the cursor goes to the newest running job (:mod:`tui.app.screens.first_cursor`).
 
 Repaints are skipped while a modal covers the screen or updates are paused; what changed in the
 meantime is remembered and applied when the screen is visible again.
@@ -19,23 +24,29 @@ import attrs
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Container, Vertical, VerticalScroll
+from textual.containers import Container, Vertical
 from textual.css.query import NoMatches
 from textual.events import DescendantBlur, DescendantFocus, Key, Resize, ScreenResume
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input
 
 from tui.api.models import StatusGroup
 from tui.app.actions import Scope, bindings_for, first_key
 from tui.app.messages import CheckpointsArrived, ConnectionChanged, JobsChanged
+from tui.app.screens.first_cursor import FirstCursor
+from tui.app.screens.main_layout import MainLayout
+from tui.app.screens.metrics import MetricsScreen
+from tui.app.widgets.chart_pane import ChartPane
 from tui.app.widgets.detail_pane import DetailPane
+from tui.app.widgets.detail_scroll import DetailScroll
 from tui.app.widgets.footer import FitFooter
 from tui.app.widgets.job_columns import COLUMN_BY_KEY
 from tui.app.widgets.job_table import JobTable
-from tui.app.widgets.metrics import MetricsPanel
 from tui.app.widgets.ordered_input import OrderedInput
 from tui.app.widgets.status_line import StatusLine, empty_list_text
+from tui.monitor.curves import MAX_RUNS
 from tui.monitor.query import JobFilter, SortColumn, SortSpec
 
 if TYPE_CHECKING:
@@ -53,12 +64,6 @@ GROUP_FILTERS: dict[str, frozenset[StatusGroup]] = {
     "cancelled": frozenset({StatusGroup.CANCELLED}),
 }
 """The status group filters, in the order ``f`` cycles through them."""
-
-WIDE_WIDTH = 160
-"""From this width the detail sits beside the table (the table then keeps every column but
-type and age; below it, a table beside the pane would lose the losses too)."""
-SPLIT_HEIGHT = 36
-"""From this height (when not wide) the detail sits below the table; below it, a full view."""
 
 _SORT_TO_COLUMN: dict[SortColumn, str] = {
     SortColumn.STATUS: "status",
@@ -118,6 +123,10 @@ class _MainScreenBase(Screen[None]):
         """The job the show timer will show."""
         self._filter_typed: str | None = None
         """Filter text typed and not applied yet (keys typed in one burst apply once)."""
+        self._first_cursor = FirstCursor()
+        """Puts the cursor on the newest running job on opening."""
+        self.metrics_view: MetricsScreen | None = None
+        """The full-screen metrics view, while it is open."""
 
     @property
     def finetop(self) -> ScreenHost:
@@ -129,11 +138,11 @@ class _MainScreenBase(Screen[None]):
         with Container(id="body"):
             with Vertical(id="jobs-pane"):
                 yield JobTable(id="jobs")
-            with Vertical(id="side"):
-                yield MetricsPanel(id="metrics")
+            with Container(id="side"):
+                yield ChartPane(id="chart-pane")
                 # The pane is not focusable itself; its scroll container is, so tab/enter can
-                # reach it and the arrow keys scroll it.
-                with VerticalScroll(id="detail-scroll"):
+                # reach it and the arrow keys (and j/k) scroll it.
+                with DetailScroll(id="detail-scroll"):
                     yield DetailPane(id="detail", clock=self.finetop.clock)
         with Container(id="filter-bar"):
             # No select-on-focus: the selection lands after keys typed in the same burst (Home, !)
@@ -169,12 +178,12 @@ class _MainScreenBase(Screen[None]):
         return self.query_one(DetailPane)
 
     @property
-    def detail_scroll(self) -> VerticalScroll:
-        return self.query_one("#detail-scroll", VerticalScroll)
+    def detail_scroll(self) -> DetailScroll:
+        return self.query_one(DetailScroll)
 
     @property
-    def metrics(self) -> MetricsPanel:
-        return self.query_one(MetricsPanel)
+    def chart_pane(self) -> ChartPane:
+        return self.query_one(ChartPane)
 
     @property
     def status_line(self) -> StatusLine:
@@ -200,13 +209,24 @@ class _MainScreenBase(Screen[None]):
         self._update_layout(event.size.width, event.size.height)
 
     def _update_layout(self, width: int, height: int) -> None:
-        wide = width >= WIDE_WIDTH
-        split = not wide and height >= SPLIT_HEIGHT
-        self.set_class(wide, "-wide")
-        self.set_class(split, "-split")
-        self.set_class(not (wide or split), "-compact")
-        if wide or split:
+        layout = MainLayout.for_size(width, height)
+        for name, applies in layout.classes().items():
+            self.set_class(applies, name)
+        if layout.detail_shown:
             self.remove_class("-detail-full")
+        # Once the new styles are applied: a widget just hidden must not keep the focus.
+        self.call_after_refresh(self._focus_shown)
+
+    def _focus_shown(self) -> None:
+        """Give the focus to the list (the detail in its full view) if it is on a hidden widget
+        (the detail, after a resize that leaves it no room): keys must reach what is shown."""
+        focused = self.focused
+        if focused is not None and all(
+            node.display for node in focused.ancestors_with_self if isinstance(node, Widget)
+        ):
+            return
+        (self.detail_scroll if self.has_class("-detail-full") else self.table).focus()
+        self.refresh_bindings()
 
     # ------------------------------------------------------------------ data in
 
@@ -215,6 +235,7 @@ class _MainScreenBase(Screen[None]):
         return self.is_active and not self.finetop.paused
 
     def on_jobs_changed(self, message: JobsChanged) -> None:
+        self._feed_metrics(message.job_ids | message.gone)
         self._deferred |= message.job_ids | message.gone
         self.table.forget(message.gone)
         if not self._painting() or self._cooldown is not None:
@@ -229,7 +250,8 @@ class _MainScreenBase(Screen[None]):
             self._cooldown = self.set_timer(self.REFRESH_EVERY, self._cooldown_over)
 
     def on_checkpoints_arrived(self, message: CheckpointsArrived) -> None:
-        # The store already holds them; the detail and metrics re-read the job.
+        # The store already holds them; the detail and chart re-read the job.
+        self._feed_metrics({message.job_id})
         if not self._painting():
             self._deferred.add(message.job_id)
             return
@@ -242,8 +264,15 @@ class _MainScreenBase(Screen[None]):
     def on_screen_resume(self, event: ScreenResume) -> None:
         self.flush_deferred()
 
+    def _feed_metrics(self, changed: set[str] | None) -> None:
+        """Hand changes to the metrics view while it shows (``None``: re-read every job)."""
+        view = self.metrics_view
+        if view is not None and view.is_current and not self.finetop.paused:
+            view.refresh_runs(changed)
+
     def flush_deferred(self) -> None:
         """Apply what changed while repaints were skipped."""
+        self._feed_metrics(None)
         if not self.is_mounted or not self._painting():
             return
         if self._deferred:
@@ -270,6 +299,7 @@ class _MainScreenBase(Screen[None]):
         )
         self.table.sync(rows, now, changed)
         self._views_shown = len(rows)
+        self._place_first_cursor()
         highlighted = self.highlighted_job_id
         if highlighted != self.shown_job_id:
             # Another job under the cursor (the first row on opening, the row a filter left
@@ -278,6 +308,16 @@ class _MainScreenBase(Screen[None]):
         elif highlighted is not None and (changed is None or highlighted in changed):
             self._show_job(highlighted)
         self.update_status()
+
+    def _place_first_cursor(self) -> None:
+        """On opening, put the cursor on the newest running job (until the user moves it)."""
+        target = self._first_cursor.target(self.finetop.store, self.highlighted_job_id)
+        if target is None:
+            return
+        ids = self.table.job_ids
+        if target in ids:
+            self.table.move_cursor(ids.index(target))
+            self._first_cursor.placed()
 
     def update_status(self) -> None:
         """Redraw the status line (the app calls this once a second)."""
@@ -320,7 +360,7 @@ class _MainScreenBase(Screen[None]):
         self.detail.show_job(
             view, self.finetop.wall_now(), monotonic_now=self.finetop.clock.monotonic()
         )
-        self.metrics.show_job(view)
+        self.chart_pane.show_job(view)
 
     # ------------------------------------------------------------------ selection
 
@@ -449,12 +489,14 @@ class _MainScreenBase(Screen[None]):
 
     def set_filter_text(self, text: str) -> None:
         """Filter the table by ``text`` (a leading ``!`` inverts)."""
+        self._first_cursor.disarm()
         self.job_filter = JobFilter(text=text, groups=self.job_filter.groups)
         self.refresh_jobs(set(), keep_cursor=False)
         self.finetop.remembered.view_changed()
 
     def action_group(self, name: str) -> None:
         """Show one status group (``all`` shows every job)."""
+        self._first_cursor.disarm()
         self.group_name = name if name in GROUP_FILTERS else "all"
         self.job_filter = JobFilter(
             text=self.job_filter.text, groups=GROUP_FILTERS[self.group_name]
@@ -475,6 +517,7 @@ class _MainScreenBase(Screen[None]):
     # ------------------------------------------------------------------ sort
 
     def _set_sort(self, spec: SortSpec) -> None:
+        self._first_cursor.disarm()
         self.sort_spec = spec
         self.table.set_sort_marker(_SORT_TO_COLUMN[spec.column], spec.descending)
         self.refresh_jobs(set())
@@ -509,6 +552,27 @@ class _MainScreenBase(Screen[None]):
         self.remove_class("-detail-full")
         self.table.focus()
         self.refresh_bindings()
+
+    def action_open_metrics(self) -> None:
+        """Open the full-screen metrics view: the selected job, and the marked ones compared."""
+        selected = self.highlighted_job_id
+        marked = self.marked_job_ids
+        in_list = [job_id for job_id in self.table.job_ids if job_id in marked]
+        # Marked jobs a filter hides are compared too, after the listed ones.
+        ids = list(dict.fromkeys([*([selected] if selected else []), *in_list, *sorted(marked)]))
+        if not ids:
+            self.notify("No job selected", severity="warning", timeout=3)
+            return
+        if len(ids) > MAX_RUNS:
+            self.notify(f"Comparing the first {MAX_RUNS} of {len(ids)} jobs", timeout=4)
+        view = MetricsScreen(ids)
+        self.metrics_view = view
+
+        def closed(_: None) -> None:
+            if self.metrics_view is view:
+                self.metrics_view = None
+
+        self.app.push_screen(view, closed)
 
     def action_switch_pane(self) -> None:
         """Move the focus between the job list and the detail."""

@@ -7,8 +7,9 @@ changed. New checkpoints extend the curves in place: the view (zoom, smoothing, 
 cursor) is kept, and only the cells that changed are repainted. Below
 ``MIN_WIDTH`` x ``MIN_HEIGHT`` it shows a one-line summary instead.
 
-Keys (when focused): left/right move the cursor from step to step (shift: 10 at a time),
-home/end jump to the ends, escape hides it; ``z`` zooms to the last steps and back, ``e``
+Keys (when focused; ids ``chart.*`` in :mod:`tui.app.actions`): left/right move the cursor from
+step to step (shift: 10 at a time), home/end jump to the ends, escape hides it (without a
+cursor, escape is left to the screen); ``z`` zooms to the last steps and back, ``e``
 cycles the smoothing, ``l`` toggles the log scale. A click on the plot puts the cursor there.
 """
 
@@ -19,12 +20,13 @@ from typing import Any, ClassVar
 
 from rich.segment import Segment
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from tui.app.actions import Scope, bindings_for
 from tui.app.widgets.chart_paint import (
     COMPONENT_CLASSES,
     StylePicker,
@@ -87,18 +89,8 @@ class MetricsChart(Widget, can_focus=True):
     MetricsChart > .chart--run-6 { color: $error; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "move_cursor(-1)", "Step back", show=False, id="chart.cursor_left"),
-        Binding("right", "move_cursor(1)", "Step on", show=False, id="chart.cursor_right"),
-        Binding("shift+left", "move_cursor(-10)", show=False, id="chart.cursor_left_far"),
-        Binding("shift+right", "move_cursor(10)", show=False, id="chart.cursor_right_far"),
-        Binding("home", "cursor_to_end(False)", show=False, id="chart.cursor_first"),
-        Binding("end", "cursor_to_end(True)", show=False, id="chart.cursor_last"),
-        Binding("escape", "hide_cursor", "Hide cursor", show=False, id="chart.cursor_hide"),
-        Binding("z", "toggle_zoom", "Zoom", id="chart.zoom"),
-        Binding("e", "cycle_smoothing", "Smoothing", id="chart.smoothing"),
-        Binding("l", "toggle_log", "Log scale", id="chart.log_scale"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for(Scope.CHART, read_only=True)
+    """The keys of :data:`tui.app.actions.ACTIONS` (ids ``chart.*``, remappable)."""
 
     zoom_steps: reactive[int | None] = reactive(None, repaint=False, init=False)
     """Show only the last this many steps; ``None`` shows every step."""
@@ -231,9 +223,10 @@ class MetricsChart(Widget, can_focus=True):
         """The selected run's one-line summary (what a too-small chart shows)."""
         if not self._runs:
             return "no job"
-        text = summary_text(summarize(self._runs[0]))
+        run = self._runs[0]
+        text = summary_text(summarize(run), valid_note=run.valid_note)
         if len(self._runs) > 1:
-            text = f"{len(self._runs)} runs · {self._runs[0].label}: {text}"
+            text = f"{len(self._runs)} runs · {run.label}: {text}"
         return text
 
     # ------------------------------------------------------------------ actions
@@ -254,6 +247,12 @@ class MetricsChart(Widget, can_focus=True):
         stops = self._stops()
         if stops:
             self.cursor_step = stops[-1] if last else stops[0]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Without a cursor, escape is not the chart's: it reaches the screen (to close a view).
+        if action == "hide_cursor":
+            return self.cursor_step is not None
+        return True
 
     def action_hide_cursor(self) -> None:
         """Hide the cursor."""

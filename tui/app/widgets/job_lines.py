@@ -122,19 +122,22 @@ class RowPainter:
         layout: Layout,
         width: int,
         base: Style,
+        cursor: Style | None,
         mark: Style | None,
         console: Console,
     ) -> Strip:
-        """The row of ``view`` drawn ``width`` cells wide over ``base`` (``mark``: marked)."""
+        """The row of ``view`` drawn ``width`` cells wide over ``base`` (the list's own colours),
+        under ``cursor`` when the cursor is on it (``mark``: marked)."""
         row = self._row(view, now)
-        key = (layout, width, base, mark)
+        key = (layout, width, base, cursor, mark)
         strip = row.strips.get(key)
         if strip is None:
             if len(row.strips) > 4:
                 row.strips.clear()  # the cursor and focus come and go: bounded
-            strip = _draw(row.cells, layout, width, mark, console)
-            if base:
-                strip = _on_cursor(strip, base)
+            # The base goes under every cell: a Line-API row is drawn as given, and a cell
+            # without a background would show the terminal's own (dark under a light theme).
+            drawn = _draw(row.cells, layout, width, mark, console)
+            strip = drawn.apply_style(base) if cursor is None else _on_cursor(drawn, base + cursor)
             # Neighbours of one style as one segment: each segment costs its own escape codes
             # on the wire, and a row repainted every poll is a row sent over SSH every poll.
             strip = strip.simplify()

@@ -430,18 +430,23 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def render_line(self, y: int) -> Strip:
         width = self._content_width()
+        base = self.rich_style
         if y == 0:
             line, _ = self._header()
-            return Strip(list(line.render(self.app.console)), width)
+            return self._text_strip(
+                line, width, base + self.get_component_rich_style("job-table--header")
+            )
         index = self.scroll_offset.y + y - 1
         if not self._ids and index == 0 and self._empty_text:
-            style = self.get_component_rich_style("job-table--empty")
-            text = Text(f" {self._empty_text}", style=style, no_wrap=True, overflow="ellipsis")
-            text.truncate(width, overflow="ellipsis")
-            return Strip(list(text.render(self.app.console)), width).adjust_cell_length(width)
+            text = Text(f" {self._empty_text}", no_wrap=True, overflow="ellipsis")
+            return self._text_strip(
+                text, width, base + self.get_component_rich_style("job-table--empty")
+            )
         if index >= len(self._ids):
-            return Strip.blank(width)
-        base = self.get_component_rich_style("job-table--cursor") if index == self._cursor else None
+            return Strip.blank(width, base)
+        cursor = (
+            self.get_component_rich_style("job-table--cursor") if index == self._cursor else None
+        )
         mark = (
             self.get_component_rich_style("job-table--mark")
             if self._ids[index] in self._marked
@@ -452,10 +457,18 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._now,
             self._layout,
             width,
-            base or Style(),
+            base,
+            cursor,
             mark,
             self.app.console,
         )
+
+    def _text_strip(self, text: Text, width: int, style: Style) -> Strip:
+        """``text`` as a line ``width`` cells wide over ``style``. The style goes under the
+        segments: Rich drops a Text's own style when the text has no spans."""
+        text.truncate(width, overflow="ellipsis", pad=True)
+        strip = Strip(list(text.render(self.app.console)))
+        return strip.adjust_cell_length(width).apply_style(style)
 
     def _header(self) -> tuple[Text, list[PlacedNote]]:
         notes = list_notes(

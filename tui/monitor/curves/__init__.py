@@ -14,6 +14,7 @@ from tui.monitor.curves.frame import (
 from tui.monitor.curves.ink import Ink, Role, Row, Span
 from tui.monitor.curves.plot import MAX_RUNS, ChartOptions, ChartPlot, LineKind, build_plot
 from tui.monitor.curves.readout import (
+    SEPARATOR,
     CursorReadout,
     Summary,
     cursor_stops,
@@ -21,7 +22,9 @@ from tui.monitor.curves.readout import (
     readout_at,
     readout_text,
     summarize,
+    summary_parts,
     summary_text,
+    wrap_parts,
 )
 from tui.monitor.curves.scale import YScale, find_spikes, robust_scale
 from tui.monitor.curves.series import Curve, RunCurves, Sample, curves_from_job, run_label
@@ -31,6 +34,7 @@ __all__ = [
     "MAX_RUNS",
     "MIN_HEIGHT",
     "MIN_WIDTH",
+    "SEPARATOR",
     "ChartFrame",
     "ChartOptions",
     "ChartPlot",
@@ -58,5 +62,7 @@ __all__ = [
     "robust_scale",
     "run_label",
     "summarize",
+    "summary_parts",
     "summary_text",
+    "wrap_parts",
 ]

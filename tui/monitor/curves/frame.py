@@ -17,6 +17,7 @@ caller shows a one-line summary instead).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -299,8 +300,31 @@ def _end_cell(line: PlotLine, geometry: PlotGeometry, columns: int) -> int:
 
 
 def _y_labels(scale: YScale, rows: int) -> dict[int, str]:
-    """Round-valued labels by plot row (one per row at most, at least a row apart)."""
-    max_count = max(2, min(rows // 2, 1 + rows // 4))
+    """Round-valued labels by plot row (one per row at most, at least a row apart).
+
+    When the round steps that fit leave a single label (0.6 to 1.35: steps of 0.5 hold only
+    1.0), more ticks are asked for until two or more land a row apart, evenly spaced: two
+    labels tell the scale, one does not.
+    """
+    first = max(2, min(rows // 2, 1 + rows // 4))
+    placed = _placed_labels(scale, rows, first)
+    if len(placed) < 2:
+        for count in range(first + 1, rows + 1):
+            finer = _placed_labels(scale, rows, count)
+            if len(finer) >= 2 and _evenly_spaced([value for _, value, _ in finer]):
+                placed = finer
+                break
+    return {row: label for row, _, label in placed}
+
+
+def _evenly_spaced(values: Sequence[float]) -> bool:
+    """Whether consecutive values are all the same distance apart."""
+    gaps = [b - a for a, b in itertools.pairwise(values)]
+    return all(math.isclose(gap, gaps[0], rel_tol=1e-6) for gap in gaps)
+
+
+def _placed_labels(scale: YScale, rows: int, max_count: int) -> list[tuple[int, float, str]]:
+    """``(row, value, label)`` of up to ``max_count`` round ticks, none on adjacent rows."""
     ticks = (
         log_ticks(scale.low, scale.high, max_count)
         if scale.log
@@ -308,12 +332,14 @@ def _y_labels(scale: YScale, rows: int) -> dict[int, str]:
     )
     labels = format_ticks(ticks, uniform=not scale.log)
     rows_of = PlotGeometry(0, 0, scale, 1, rows)  # rows do not depend on the columns
-    placed: dict[int, str] = {}
+    placed: list[tuple[int, float, str]] = []
+    taken: set[int] = set()
     for value, label in zip(ticks, labels, strict=True):
         row = rows_of.row_of(value) if scale.contains(value) else None
-        if row is None or row in placed or row - 1 in placed or row + 1 in placed:
+        if row is None or taken & {row - 1, row, row + 1}:
             continue
-        placed[row] = label
+        taken.add(row)
+        placed.append((row, value, label))
     return placed
 
 

@@ -103,7 +103,7 @@ def run_legend_pieces(plot: ChartPlot, index: int, cursor_step: int | None) -> l
         return pieces
     best = run.best_valid
     detail = (
-        f"best valid {fmt_loss(best.value)} @{best.step}" if best else "valid not evaluated yet"
+        f"best valid {fmt_loss(best.value)} @{best.step}" if best else f"valid {run.valid_note}"
     )
     pieces.append(("  " + detail, _MUTED))
     return pieces

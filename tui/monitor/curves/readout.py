@@ -13,9 +13,11 @@ from collections.abc import Sequence
 import attrs
 
 from tui.display.formats import MISSING, fmt_loss, fmt_perplexity
+from tui.display.text import cell_width
 from tui.monitor.curves.series import RunCurves, Sample
 
 __all__ = [
+    "SEPARATOR",
     "CursorReadout",
     "Summary",
     "cursor_stops",
@@ -23,8 +25,13 @@ __all__ = [
     "readout_at",
     "readout_text",
     "summarize",
+    "summary_parts",
     "summary_text",
+    "wrap_parts",
 ]
+
+SEPARATOR = " · "
+"""Between the pieces of a summary or a readout."""
 
 
 @attrs.frozen
@@ -114,19 +121,46 @@ def _at(sample: Sample | None) -> str:
     return f"{fmt_loss(sample.value)} @{sample.step}"
 
 
-def summary_text(summary: Summary) -> str:
-    """One line: ``train 0.8161 · min 0.7755 @70 · best valid 0.8197 @100 · ppl 1.7650``."""
+def summary_parts(summary: Summary, *, valid_note: str = "not evaluated yet") -> list[str]:
+    """The summary's pieces: ``train 0.8161``, ``min 0.7755 @70``, ``first 2.301``,
+    ``best valid 0.8197 @100``, ``ppl 1.7650`` (a caller may wrap between them).
+
+    ``valid_note`` says why there is no valid loss (``no validation set`` for a job that has
+    none: a finished job never says "yet").
+    """
     if summary.last is None and summary.last_valid is None:
-        return "no checkpoints yet"
+        return ["no checkpoints yet"]
     parts = [
         f"train {fmt_loss(summary.last.value) if summary.last else MISSING}",
         f"min {_at(summary.minimum)}",
         f"first {fmt_loss(summary.first.value) if summary.first else MISSING}",
-        f"best valid {_at(summary.best_valid) if summary.best_valid else 'not evaluated yet'}",
+        f"best valid {_at(summary.best_valid) if summary.best_valid else valid_note}",
     ]
     if summary.perplexity is not None:
         parts.append(f"ppl {fmt_perplexity(summary.perplexity.value)}")
-    return " · ".join(parts)
+    return parts
+
+
+def summary_text(summary: Summary, *, valid_note: str = "not evaluated yet") -> str:
+    """One line: ``train 0.8161 · min 0.7755 @70 · best valid 0.8197 @100 · ppl 1.7650``."""
+    return SEPARATOR.join(summary_parts(summary, valid_note=valid_note))
+
+
+def wrap_parts(parts: Sequence[str], width: int, separator: str = SEPARATOR) -> list[str]:
+    """``parts`` joined by ``separator`` into lines of at most ``width`` cells, broken only
+    between parts (a part wider than a line gets a line of its own, cut by the caller)."""
+    lines: list[str] = []
+    line = ""
+    for part in parts:
+        joined = f"{line}{separator}{part}" if line else part
+        if line and cell_width(joined) > width:
+            lines.append(line)
+            line = part
+        else:
+            line = joined
+    if line:
+        lines.append(line)
+    return lines
 
 
 def readout_text(readout: CursorReadout) -> str:
@@ -146,4 +180,4 @@ def readout_text(readout: CursorReadout) -> str:
         parts.append(f"valid {fmt_loss(valid.value)}{where}")
     if readout.perplexity is not None:
         parts.append(f"ppl {fmt_perplexity(readout.perplexity.value)}")
-    return " · ".join(parts)
+    return SEPARATOR.join(parts)

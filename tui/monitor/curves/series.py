@@ -16,6 +16,7 @@ import attrs
 from tui.api.models import ClassifierJobDetails, CompletionJobDetails, Job
 from tui.display.formats import is_number, short_id
 from tui.display.text import safe_text
+from tui.monitor.detail_groups import validation_note
 
 __all__ = ["LABEL_LIMIT", "Curve", "RunCurves", "Sample", "curves_from_job", "run_label"]
 
@@ -96,6 +97,9 @@ class RunCurves:
     """Perplexity (``2 ** valid_loss``) at evaluated steps only: a readout, not a curve."""
     planned_steps: int | None = None
     """The planned number of steps of a run still training (holds its x-axis in place)."""
+    valid_note: str = "not evaluated yet"
+    """Why there is no valid loss, while there is none (``no validation set``; a finished
+    job never says "yet")."""
 
     @property
     def last_step(self) -> int | None:
@@ -138,8 +142,9 @@ def curves_from_job(job: Job | None) -> RunCurves:
     # A finished run's axis ends where it stopped, not where it was meant to.
     running = planned is not None and is_number(planned) and planned > 0 and not job.is_terminal
     total = planned if running else None
+    note = validation_note(job)
     if not isinstance(job, CompletionJobDetails | ClassifierJobDetails):
-        return RunCurves(job_id=job.id, label=run_label(job), planned_steps=total)
+        return RunCurves(job_id=job.id, label=run_label(job), planned_steps=total, valid_note=note)
     train: dict[int, float] = {}
     valid: dict[int, float] = {}
     perplexity: dict[int, float] = {}
@@ -165,6 +170,7 @@ def curves_from_job(job: Job | None) -> RunCurves:
         valid=_curve(valid),
         perplexity=_curve(perplexity),
         planned_steps=total,
+        valid_note=note,
     )
 
 
