@@ -1,11 +1,15 @@
-"""The README stays true: its test command is the one CI runs, and it lists every key binding."""
+"""The README stays true: its test command is the one CI runs, it lists every key binding, and
+the flags, settings and variables it names exist."""
 
 from __future__ import annotations
 
+import argparse
 import re
 from pathlib import Path
 
 from tui.app.actions import ACTIONS
+from tui.cli import build_parser
+from tui.settings.schema import OPTIONS, OPTIONS_BY_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -28,3 +32,41 @@ def test_every_binding_id_is_in_the_key_table() -> None:
     keys_section = README.split("## Keys", 1)[1].split("\n## ", 1)[0]
     missing = [spec.id for spec in ACTIONS if f"`{spec.id}`" not in keys_section]
     assert not missing, f"binding ids missing from the README's key table: {missing}"
+
+
+def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    found = [parser]
+    for action in parser._actions:  # argparse offers no public walk over subcommands
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += _parsers(sub)
+    return found
+
+
+def test_every_flag_the_readme_names_exists() -> None:
+    known = {
+        option
+        for parser in _parsers(build_parser())
+        for action in parser._actions
+        for option in action.option_strings
+    }
+    # The Performance section names the benchmark scripts' own flags.
+    before, rest = README.split("## Performance", 1)
+    text = before + rest.split("\n## ", 1)[1]
+    named = set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]+)", text))
+    assert not named - known, f"flags in the README that no command has: {named - known}"
+
+
+def test_every_setting_and_variable_the_readme_names_exists() -> None:
+    example = re.search(r"## Configuration.*?```toml\n(.*?)```", README, re.S)
+    assert example, "the README has an example config.toml"
+    top_level = re.findall(r"^([a-z_]+)\s*=", example.group(1).split("\n[", 1)[0], re.M)
+    assert top_level
+    assert not set(top_level) - set(OPTIONS_BY_NAME)
+    variables = set(re.findall(r"\b(FINETOP_[A-Z_]+)\b", README))
+    known_variables = {option.env for option in OPTIONS if option.env} | {
+        "FINETOP_CONFIG",
+        "FINETOP_PROFILE",
+        "FINETOP_SIM_API_KEY",
+    }
+    assert not variables - known_variables, variables - known_variables
