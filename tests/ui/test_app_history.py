@@ -120,11 +120,25 @@ async def test_an_unusable_history_folder_is_a_plain_notification_and_the_app_ru
     assert folder.read_text() == "not a folder"
 
 
-async def test_demo_mode_keeps_no_history() -> None:
+async def test_demo_mode_fills_history_rows_from_a_scratch_history_it_removes() -> None:
     app = FinetopApp(settings(demo=True))
     async with app.run_test(size=(120, 30)) as pilot:
         table = app.main_screen.query_one("#jobs", JobTable)
         await wait_for(lambda: len(table.job_ids) >= 10, pilot)
-        assert app.session.history is None
+        history = app.session.history
+        assert history is not None
+        assert history.store is not None
+        scratch = history.store.path.parent
+        assert user_cache_path("finetop") not in scratch.parents
+        # Without a key press, finished jobs' losses come in from the background fill.
+        await wait_for(
+            lambda: any(
+                view.job.status == "SUCCESS" and view.summary.train_loss is not None
+                for view in app.store
+            ),
+            pilot,
+            within=60,
+        )
         await pilot.press("q")
+    assert not scratch.exists()
     assert history_files() == []

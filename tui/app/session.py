@@ -1,11 +1,11 @@
 """The app's start-up and its end: the local history's rows first, the connection, the poller.
 
-On mount, the history of the workspace (when one is kept: not with ``--no-cache``, not in demo
-mode) is opened and its jobs are put in the store before anything is asked of the API, so rows
-are on screen at once; they are marked ``cached`` (and the status line says so, from
-``JobStore.cached_since``) until the first listing of every page confirms them. Then the
-connection starts, and the poller runs with the history as its archive. On exit the history's
-last writes are finished and the file closed.
+On mount, the history of the workspace (when one is kept: not with ``--no-cache``; in demo
+mode, a scratch one removed on exit) is opened and its jobs are put in the store before
+anything is asked of the API, so rows are on screen at once; they are marked ``cached`` (and
+the status line says so, from ``JobStore.cached_since``) until the first listing of every page
+confirms them. Then the connection starts, and the poller runs with the history as its
+archive. On exit the history's last writes are finished and the file closed.
 
 The history's one-line warnings (a damaged file set aside, a full disk, a read-only folder:
 finetop then runs without it) become plain notifications.

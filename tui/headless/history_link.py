@@ -6,9 +6,10 @@ Every SQLite call runs on one thread of its own, in the order it was made: write
 that thread and not awaited (the poller never waits for the disk), reads are awaited and see
 every write made before them. The store's one-line warnings are delivered on the event loop.
 
-The history is skipped (``open_history`` returns ``None``) with ``--no-cache`` / ``cache = false``
-and in demo mode: the demo's simulator serves a new made-up workspace on a new port each run,
-which would leave a new history file behind every time, of jobs that never existed.
+The history is skipped (``open_history`` returns ``None``) with ``--no-cache`` / ``cache = false``.
+In demo mode it lives in a private temporary folder removed on close: the demo's simulator
+serves a new made-up workspace each run, which must leave no file behind, yet the demo should
+show what the history gives (history rows filled in with their losses in the background).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import shutil
+import tempfile
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -67,8 +70,12 @@ def _job_summaries(stored: StoredJobs) -> dict[str, JobSummary]:
 class HistoryLink:
     """One history file, used from an event loop (see the module docstring)."""
 
-    def __init__(self, *, on_warning: Callable[[str], None] | None = None) -> None:
-        """A link with no store yet: :meth:`open` opens it."""
+    def __init__(
+        self, *, on_warning: Callable[[str], None] | None = None, scratch: Path | None = None
+    ) -> None:
+        """A link with no store yet: :meth:`open` opens it. ``scratch``: a folder of the
+        link's own, removed with everything in it on :meth:`close`."""
+        self._scratch = scratch
         self.on_warning: Callable[[str], None] = on_warning or _log.warning
         """Receives each one-line warning, on the event loop."""
         self.store: HistoryStore | None = None
@@ -204,6 +211,9 @@ class HistoryLink:
             with contextlib.suppress(RuntimeError):  # the thread was already shut down
                 await self._run(store.close)
         self._executor.shutdown(wait=False)
+        scratch, self._scratch = self._scratch, None
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
     # ------------------------------------------------------------------ the thread
 
@@ -269,9 +279,8 @@ def known_jobs_of(history: HistoryLink | None) -> KnownJobs:
 
 
 def history_wanted(settings: Settings) -> bool:
-    """Whether to keep a history: not with ``--no-cache`` (``cache = false``), not in demo
-    mode (see the module docstring)."""
-    return settings.cache and not settings.demo
+    """Whether to keep a history: not with ``--no-cache`` (``cache = false``)."""
+    return settings.cache
 
 
 async def open_history(
@@ -288,7 +297,10 @@ async def open_history(
     """
     if not history_wanted(settings):
         return None
-    return await HistoryLink(on_warning=on_warning).open(
+    scratch = None
+    if settings.demo and directory is None:
+        scratch = directory = Path(tempfile.mkdtemp(prefix="finetop-demo-"))  # mode 0700
+    return await HistoryLink(on_warning=on_warning, scratch=scratch).open(
         settings.server_url,
         settings.workspace_label,
         max_bytes=int(settings.cache_max_mib * 1024 * 1024),

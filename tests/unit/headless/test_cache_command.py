@@ -174,7 +174,13 @@ async def test_the_size_cap_setting_reaches_the_store(monkeypatch: pytest.Monkey
     assert link.store is not None
     assert link.store.max_bytes == 1536 * 1024
     await link.close()
-    assert await open_history(load_settings({**flags, "demo": True})) is None
+    demo = await open_history(load_settings({**flags, "demo": True}))
+    assert demo is not None
+    assert demo.store is not None
+    scratch = demo.store.path.parent
+    assert scratch.is_dir()
+    await demo.close()
+    assert not scratch.exists()  # the demo's made-up workspace leaves nothing behind
     assert await open_history(load_settings({**flags, "cache": False})) is None
 
 
