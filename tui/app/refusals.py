@@ -92,6 +92,8 @@ def refused_when_read_only(action: str) -> Callable[[F], F]:
                 return None
             return method(self, *args, **kwargs)
 
+        # ``guarded`` takes and returns what ``method`` does (it wraps it), which a checker
+        # cannot infer for a method decorated through a TypeVar of any callable.
         return guarded  # type: ignore[return-value]
 
     return decorate

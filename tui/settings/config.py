@@ -193,7 +193,7 @@ def _choose_key(
     timeout = 30.0
     for source in (top, profile):
         if source is not None and "api_key_command_timeout" in source.values:
-            timeout = float(source.values["api_key_command_timeout"])  # type: ignore[arg-type]
+            timeout = _number(source.values, "api_key_command_timeout")
     if isinstance(env_name, str) and env.get(env_name):
         secret = check_key_text(env[env_name].strip(), env_name)
         return KeySource(
@@ -211,6 +211,22 @@ def _choose_key(
     if layer is profile:
         return KeySource(), f"{env_name} is not set (profile {profile_name})"
     return KeySource(), f"no API key configured: set {env_name} or api_key_command"
+
+
+def _number(values: Mapping[str, object], name: str) -> float:
+    """A numeric setting. The schema checked every value already: anything else is a bug."""
+    value = values[name]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"setting {name} is {type(value).__name__}, not a number")
+    return float(value)
+
+
+def _optional_text(values: Mapping[str, object], name: str) -> str | None:
+    """A text setting that may be unset (checked by the schema, like :func:`_number`)."""
+    value = values[name]
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"setting {name} is {type(value).__name__}, not text")
+    return value
 
 
 def load_settings(
@@ -309,10 +325,10 @@ def load_settings(
     provenance["config_path"] = path_origin
     return Settings(
         server_url=str(values["server_url"]),
-        workspace=values["workspace"],  # type: ignore[arg-type]
+        workspace=_optional_text(values, "workspace"),
         profile=profile_name,
         api_key=key,
-        theme=values["theme"],  # type: ignore[arg-type]
+        theme=_optional_text(values, "theme"),
         no_mouse=bool(values["no_mouse"]),
         bell=bool(values["bell"]),
         color_system=str(values["color_system"]),
@@ -320,17 +336,17 @@ def load_settings(
         demo=demo,
         demo_reason=demo_reason,
         insecure_http=bool(values["insecure_http"]),
-        list_interval=float(values["list_interval"]),  # type: ignore[arg-type]
-        full_list_interval=float(values["full_list_interval"]),  # type: ignore[arg-type]
-        detail_interval=float(values["detail_interval"]),  # type: ignore[arg-type]
-        timeout=float(values["timeout"]),  # type: ignore[arg-type]
-        request_deadline=float(values["request_deadline"]),  # type: ignore[arg-type]
-        max_response_mib=float(values["max_response_mib"]),  # type: ignore[arg-type]
-        max_list_pages=int(values["max_list_pages"]),  # type: ignore[call-overload]
-        max_retry_after=float(values["max_retry_after"]),  # type: ignore[arg-type]
+        list_interval=_number(values, "list_interval"),
+        full_list_interval=_number(values, "full_list_interval"),
+        detail_interval=_number(values, "detail_interval"),
+        timeout=_number(values, "timeout"),
+        request_deadline=_number(values, "request_deadline"),
+        max_response_mib=_number(values, "max_response_mib"),
+        max_list_pages=int(_number(values, "max_list_pages")),
+        max_retry_after=_number(values, "max_retry_after"),
         cache=bool(values["cache"]),
-        cache_max_mib=float(values["cache_max_mib"]),  # type: ignore[arg-type]
-        request_budget=float(values["request_budget"]),  # type: ignore[arg-type]
+        cache_max_mib=_number(values, "cache_max_mib"),
+        request_budget=_number(values, "request_budget"),
         keymap=keymap,
         config_path=path,
         config_found=config.found,
