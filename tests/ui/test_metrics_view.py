@@ -10,6 +10,7 @@ import attrs
 from tests.ui.helpers import make_job, wait_for
 from tests.ui.test_app import launch, table_of
 from tests.ui.test_chart_layout import T0, _curve, chart_ready, workspace
+from tui.app.actions import FinetopCommands
 from tui.app.app import FinetopApp
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.metrics import MetricsScreen
@@ -156,3 +157,20 @@ async def test_new_checkpoints_extend_the_curves_in_place_keeping_zoom_and_curso
         await pilot.press("m")
         pane = await chart_ready(app, pilot, "run-b")
         await wait_for(lambda: "min 0.625 @220" in pane.readout.text, pilot)
+
+
+async def test_the_palette_over_the_metrics_view_offers_only_what_works_there() -> None:
+    async with launch(workspace(), size=(120, 35)) as (app, pilot, _, _):
+        await chart_ready(app, pilot, "run-b")
+        on_main = {title for title, _, _ in FinetopCommands(app.screen).commands()}
+        view = await open_view(app, pilot)
+        on_view = {title for title, _, _ in FinetopCommands(view).commands()}
+        # The job list's commands (open the detail, filter, sort...) would do nothing here.
+        assert "Open the job's detail" in on_main
+        assert "Open the job's detail" not in on_view
+        assert "Filter jobs (! inverts)" not in on_view
+        # The app's own still work from here: refresh, pause, copy, help, quit.
+        assert {"Refresh now", "Copy the job id"} <= on_view
+        assert on_view < on_main
+        for _, _, action in FinetopCommands(view).commands():
+            assert not action.startswith("screen."), action

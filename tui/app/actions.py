@@ -454,13 +454,18 @@ def browser_available(
 class FinetopCommands(Provider):
     """The command palette's list: every action with its key (mutating ones absent read-only)."""
 
-    def _commands(self) -> list[tuple[str, str, str]]:
-        """``(title, help, action)`` for each action the palette offers."""
+    def commands(self) -> list[tuple[str, str, str]]:
+        """``(title, help, action)`` for each action the palette offers over its screen: the
+        app's actions everywhere, a screen's own only over that screen (``PALETTE_SCOPES``),
+        so the metrics view offers no job-list command that would do nothing there."""
         app: App[object] = self.app
         read_only = bool(getattr(app, "read_only", False))
         keymap: Mapping[str, str] = getattr(app, "keymap", {})
+        scopes: frozenset[Scope] = getattr(self.screen, "PALETTE_SCOPES", frozenset({Scope.APP}))
         rows = []
         for spec in palette_specs(read_only=read_only):
+            if spec.scope not in scopes and not spec.action.startswith("app."):
+                continue  # bound on another screen, and run by it
             keys = key_display(effective_keys(spec, keymap))
             action = spec.action
             if spec.scope != Scope.APP and not action.startswith("app."):
@@ -469,12 +474,12 @@ class FinetopCommands(Provider):
         return rows
 
     async def discover(self) -> Hits:
-        for title, help_text, action in self._commands():
+        for title, help_text, action in self.commands():
             yield DiscoveryHit(title, partial(self.app.run_action, action), help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, help_text, action in self._commands():
+        for title, help_text, action in self.commands():
             score = matcher.match(title)
             if score > 0:
                 yield Hit(

@@ -94,10 +94,12 @@ class _MainScreenBase(Screen[None]):
     SHOW_DELAY = 0.06
     """Seconds the cursor must rest on a job before the detail pane shows it."""
     TIME_REFRESH = 5.0
+    """Seconds between refreshes of the visible rows' age, progress and ETA."""
     REFRESH_EVERY = 0.05
     """Seconds at least between two re-queries for polled changes: details arriving one by
     one (hundreds at start) are applied together instead of each re-reading every job."""
-    """Seconds between refreshes of the visible rows' age, progress and ETA."""
+    PALETTE_SCOPES: ClassVar[frozenset[Scope]] = frozenset({Scope.APP, Scope.SCREEN})
+    """Whose actions the command palette offers over this screen."""
 
     def __init__(self) -> None:
         super().__init__()
