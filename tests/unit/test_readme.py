@@ -8,7 +8,10 @@ import re
 from pathlib import Path
 
 from tui.app.actions import ACTIONS
+from tui.app.screens.main_layout import BESIDE_WIDTH, SHORT_HEIGHT, SPLIT_HEIGHT, WIDE_WIDTH
+from tui.app.share import TMUX_CLIPBOARD_HINT
 from tui.cli import build_parser
+from tui.monitor.curves import MAX_RUNS
 from tui.settings.schema import OPTIONS, OPTIONS_BY_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,3 +73,19 @@ def test_every_setting_and_variable_the_readme_names_exists() -> None:
         "FINETOP_SIM_API_KEY",
     }
     assert not variables - known_variables, variables - known_variables
+
+
+def test_the_layout_claims_match_the_layout_rules() -> None:
+    screen = README.split("## The screen", 1)[1].split("\n## ", 1)[0]
+    compact = f"| 80x24 up to {WIDE_WIDTH - 1}x{SPLIT_HEIGHT - 1} |"
+    assert compact in screen
+    assert f"below {SHORT_HEIGHT} rows only the chart's one-line readout shows" in screen
+    assert f"| from {SPLIT_HEIGHT} rows (under {WIDE_WIDTH} columns) |" in screen
+    assert f"side by side from {BESIDE_WIDTH} columns" in screen
+    assert f"| from {WIDE_WIDTH} columns |" in screen
+    assert f"(up to {MAX_RUNS})" in screen
+
+
+def test_the_ssh_tips_match_what_the_app_says() -> None:
+    over_ssh = README.split("## Over SSH", 1)[1].split("\n## ", 1)[0]
+    assert TMUX_CLIPBOARD_HINT.split(": ", 1)[1] in over_ssh  # set -g set-clipboard on

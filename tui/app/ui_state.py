@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.app.screens.main import GROUP_FILTERS
+from tui.app.screens.list_choices import GROUP_FILTERS
 from tui.app.themes import DEFAULT_THEME, load_themes, register_themes
 from tui.monitor.query import JobFilter, SortColumn, SortSpec
 from tui.settings.ui_state import UiState, ViewState, read_state, save_state, workspace_key

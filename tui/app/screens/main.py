@@ -32,52 +32,27 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input
 
-from tui.api.models import StatusGroup
 from tui.app.actions import Scope, bindings_for, first_key
 from tui.app.messages import CheckpointsArrived, ConnectionChanged, JobsChanged
 from tui.app.screens.first_cursor import FirstCursor
+from tui.app.screens.list_choices import COLUMN_TO_SORT, GROUP_FILTERS, SORT_TO_COLUMN
 from tui.app.screens.main_layout import MainLayout
 from tui.app.screens.metrics import MetricsScreen
 from tui.app.widgets.chart_pane import ChartPane
 from tui.app.widgets.detail_pane import DetailPane
 from tui.app.widgets.detail_scroll import DetailScroll
 from tui.app.widgets.footer import FitFooter
-from tui.app.widgets.job_columns import COLUMN_BY_KEY
 from tui.app.widgets.job_table import JobTable
 from tui.app.widgets.ordered_input import OrderedInput
 from tui.app.widgets.status_line import StatusLine, empty_list_text
 from tui.monitor.curves import MAX_RUNS
-from tui.monitor.query import JobFilter, SortColumn, SortSpec
+from tui.monitor.query import JobFilter, SortSpec
 
 if TYPE_CHECKING:
     from tui.app.host import ScreenHost
     from tui.monitor.store import JobView
 
-__all__ = ["GROUP_FILTERS", "MainScreen", "ReadOnlyMainScreen", "main_screen_class"]
-
-GROUP_FILTERS: dict[str, frozenset[StatusGroup]] = {
-    "all": frozenset(),
-    "running": frozenset({StatusGroup.RUNNING}),
-    "pending": frozenset({StatusGroup.PENDING}),
-    "failed": frozenset({StatusGroup.FAILED}),
-    "succeeded": frozenset({StatusGroup.SUCCEEDED}),
-    "cancelled": frozenset({StatusGroup.CANCELLED}),
-}
-"""The status group filters, in the order ``f`` cycles through them."""
-
-_SORT_TO_COLUMN: dict[SortColumn, str] = {
-    SortColumn.STATUS: "status",
-    SortColumn.CREATED: "age",
-    SortColumn.MODEL: "model",
-    SortColumn.TYPE: "type",
-    SortColumn.NAME: "name",
-    SortColumn.PROGRESS: "progress",
-    SortColumn.TRAIN_LOSS: "train",
-    SortColumn.VALID_LOSS: "valid",
-    SortColumn.ETA: "eta",
-}
-assert set(_SORT_TO_COLUMN.values()) <= set(COLUMN_BY_KEY)
-_COLUMN_TO_SORT: dict[str, SortColumn] = {key: column for column, key in _SORT_TO_COLUMN.items()}
+__all__ = ["MainScreen", "ReadOnlyMainScreen", "main_screen_class"]
 
 
 class FilterInput(OrderedInput):
@@ -163,9 +138,7 @@ class _MainScreenBase(Screen[None]):
         self.table.focus()
         self.table.badge_key = first_key("top", self.finetop.keymap)
         self._update_layout(self.app.size.width, self.app.size.height)
-        self.table.set_sort_marker(
-            _SORT_TO_COLUMN[self.sort_spec.column], self.sort_spec.descending
-        )
+        self.table.set_sort_marker(SORT_TO_COLUMN[self.sort_spec.column], self.sort_spec.descending)
         self.set_interval(self.TIME_REFRESH, self._refresh_times)
         self.refresh_jobs(None)
 
@@ -418,7 +391,7 @@ class _MainScreenBase(Screen[None]):
 
     @on(JobTable.SortClicked, "#jobs")
     def _sort_clicked(self, event: JobTable.SortClicked) -> None:
-        column = _COLUMN_TO_SORT.get(event.column)
+        column = COLUMN_TO_SORT.get(event.column)
         if column is None:
             return  # a column that does not sort (the id, the curve)
         if column is self.sort_spec.column:
@@ -521,7 +494,7 @@ class _MainScreenBase(Screen[None]):
     def _set_sort(self, spec: SortSpec) -> None:
         self._first_cursor.disarm()
         self.sort_spec = spec
-        self.table.set_sort_marker(_SORT_TO_COLUMN[spec.column], spec.descending)
+        self.table.set_sort_marker(SORT_TO_COLUMN[spec.column], spec.descending)
         self.refresh_jobs(set())
         self.finetop.remembered.view_changed()
 

@@ -40,6 +40,7 @@ from tui.app.widgets.job_header import (
 from tui.app.widgets.job_lines import ColumnMeasures, RowPainter
 from tui.app.widgets.job_messages import Highlighted, MarksChanged, NewAbove, Selected, SortClicked
 from tui.app.widgets.job_rows import TIME_COLUMNS, CellStyles, time_cells
+from tui.app.widgets.job_table_css import JOB_TABLE_CSS
 from tui.monitor.ordering import JobRows
 from tui.monitor.store import JobView
 
@@ -49,64 +50,7 @@ __all__ = ["JobTable"]
 class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
     """The job list (see the module docstring)."""
 
-    DEFAULT_CSS = """
-    JobTable {
-        background: $surface;
-        color: $foreground;
-        overflow-x: hidden;
-        overflow-y: auto;
-        scrollbar-gutter: stable;
-        &:focus {
-            background-tint: $foreground 5%;
-        }
-        & > .job-table--header {
-            text-style: bold;
-            background: $panel;
-            color: $foreground;
-        }
-        &:ansi > .job-table--header {
-            background: ansi_bright_blue;
-            color: ansi_default;
-        }
-        & > .job-table--cursor {
-            background: $block-cursor-blurred-background;
-            color: $block-cursor-blurred-foreground;
-            text-style: $block-cursor-blurred-text-style;
-        }
-        &:focus > .job-table--cursor {
-            background: $block-cursor-background;
-            color: $block-cursor-foreground;
-            text-style: $block-cursor-text-style;
-        }
-        /* With the terminal's own palette (16 colours, NO_COLOR, --color-system none, ANSI
-           themes): reverse video of the terminal's colours, bold while the list has the focus. */
-        &:ansi > .job-table--cursor {
-            background: ansi_default;
-            color: ansi_default;
-            text-style: reverse;
-        }
-        &:ansi:focus > .job-table--cursor {
-            text-style: bold reverse;
-        }
-        & > .job-table--badge {
-            background: $accent;
-            color: $background;
-            text-style: bold;
-        }
-        & > .job-table--sort-note {
-            color: $text-muted;
-            text-style: italic;
-        }
-        & > .job-table--mark {
-            color: $accent;
-            text-style: bold;
-        }
-        & > .job-table--empty {
-            color: $text-muted;
-            text-style: italic;
-        }
-    }
-    """
+    DEFAULT_CSS = JOB_TABLE_CSS
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "job-table--header",
         "job-table--cursor",
