@@ -20,7 +20,7 @@ from textual.widget import Widget
 
 from tests.ui.helpers import FakeClient, Recorder, make_job, settings, wait_for
 from tui.api.clock import ManualClock
-from tui.api.errors import ServerError
+from tui.api.errors import RateLimitedError, ServerError
 from tui.api.models import Event, JobDetails, WandbIntegration
 from tui.app.app import FinetopApp
 from tui.app.screens.confirm import ConfirmModal
@@ -308,6 +308,27 @@ async def test_a_failed_file_is_asked_for_again_later() -> None:
         clock.set(clock.monotonic() + FILE_RETRY + 1)
         ui.app.select_job("run-a")
         await wait_for(lambda: "late.jsonl  file-b" in ui.pane.plain_text(), ui.pilot)
+
+
+async def test_file_names_wait_while_the_api_is_rate_limiting() -> None:
+    job = attrs.evolve(make_job("run-a"), training_files=("file-a",), validation_files=())
+    async with launch([job], files={"file-a": "train.jsonl"}) as ui:
+        await wait_for(lambda: "train.jsonl  file-a" in ui.pane.plain_text(), ui.pilot)
+        await ui.files_fetched()
+        poller = ui.app.poller
+        assert poller is not None
+        ui.client.fail_with = RateLimitedError("Requests rate limit exceeded", retry_after=60)
+        ui.app.action_refresh_now()
+        await wait_for(lambda: poller.status.failures > 0, ui.pilot)
+        asked = ui.client.calls.count(("file", "file-a"))
+        ui.app.select_job("run-a")
+        await ui.files_fetched()
+        assert ui.client.calls.count(("file", "file-a")) == asked  # no request into a 429
+        ui.client.fail_with = None
+        ui.app.action_refresh_now()
+        await wait_for(lambda: poller.status.failures == 0, ui.pilot)
+        ui.app.select_job("run-a")
+        await wait_for(lambda: ui.client.calls.count(("file", "file-a")) == asked + 1, ui.pilot)
 
 
 # ------------------------------------------------------------------ times that tick

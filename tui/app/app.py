@@ -319,8 +319,13 @@ class FinetopApp(App[int]):
             self.poller.select(job_id)
         else:
             self.store.select(job_id)
-        if job_id is not None and self._client is not None:
+        if job_id is not None and self._client is not None and self._api_answering():
             self._fetch_file_names(job_id)
+
+    def _api_answering(self) -> bool:
+        """Whether the poller's last request went through: file names are not looked up
+        through a 429's backoff, an outage or a refused key (the next selection asks)."""
+        return self.poller is None or self.poller.status.failures == 0
 
     @work(group="files", exclusive=True, exit_on_error=False)
     async def _fetch_file_names(self, job_id: str) -> None:
