@@ -151,7 +151,10 @@ class ListTier(Tier):
         """A listing of every page ended at ``now``, listing ``listed``."""
         self._last_full_at = now
         self.store.listing_complete()
-        self._forget_unlisted(listed)
+        if self.truncated_total is None:
+            # A listing cut short by the page budget cannot tell a deleted job from one beyond
+            # its pages: it forgets nothing.
+            self._forget_unlisted(listed)
 
     def _apply(self, page: JobsPage, at: float) -> None:
         changes = self.store.apply_page(page, at=at)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import math
 
+import attrs
 import httpx
 import orjson
 import pytest
@@ -100,6 +101,35 @@ async def test_the_rolling_sweep_keeps_to_the_budget_too() -> None:
             await step(clock, poller)
         assert source.full_pages() == [0, 1, 2, 3]
         assert poller.status.listing_truncated == TRILLION
+
+
+class ShiftingSource(EndlessSource):
+    """An endless source whose ids can move on: ``offset`` is added to every job number."""
+
+    def __init__(self, total: int) -> None:
+        super().__init__(total)
+        self.offset = 0
+
+    async def list_jobs(self, *, page: int = 0, page_size: int = 100) -> JobsPage:
+        listed = await super().list_jobs(page=page, page_size=page_size)
+        moved = (
+            attrs.evolve(job, id=f"job-{self.offset + int(job.id[4:])}") for job in listed.data
+        )
+        return JobsPage(total=listed.total, data=tuple(moved))
+
+
+async def test_a_listing_cut_short_by_the_budget_forgets_no_job() -> None:
+    clock, source = ManualClock(), ShiftingSource(total=250)
+    poller, _ = make_poller(source, clock, max_list_pages=3)
+    async with running(poller):
+        assert len(poller.store.ids()) == 250  # one complete listing
+        # Thousands of jobs arrive: the budgeted pages now hold only new ones. A listing cut
+        # short cannot tell a deleted job from one beyond its pages, so none is dropped.
+        source.offset, source.total = 1_000_000, TRILLION
+        for _ in range(30):  # past two full-list intervals
+            await step(clock, poller)
+        assert poller.status.listing_truncated == TRILLION
+        assert {f"job-{n}" for n in range(250)} <= set(poller.store.ids())
 
 
 async def test_a_listing_within_the_budget_is_no_longer_truncated() -> None:
