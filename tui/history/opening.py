@@ -18,7 +18,7 @@ from tui.history.location import (
     ensure_private_directory,
 )
 from tui.history.schema import APPLICATION_ID, SCHEMA_VERSION, apply_migrations
-from tui.history.transactions import Fault, classify, write_transaction
+from tui.history.transactions import Fault, classify, read_snapshot, write_transaction
 from tui.settings.urls import canonical_server_url
 
 __all__ = [
@@ -89,7 +89,10 @@ def _identify(conn: sqlite3.Connection, server_url: str, workspace: str) -> int 
 
 def _prepare(conn: sqlite3.Connection, server_url: str, workspace: str, now: float) -> None:
     """Check the file, then set it up: create the schema in a new file, upgrade an old one."""
-    _identify(conn, server_url, workspace)  # before writing anything: a foreign file stays as is
+    # Before writing anything (a foreign file stays as is), in one read snapshot: read one
+    # PRAGMA at a time, another process's creation of the schema could land between them.
+    with read_snapshot(conn):
+        _identify(conn, server_url, workspace)
     _configure(conn)
     with write_transaction(conn):
         # Again under the write lock: another process may have created the schema meanwhile.
