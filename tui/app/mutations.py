@@ -74,16 +74,12 @@ class JobMutations:
                 timeout=4,
             )
             return
-        label = job_label(job.id, job.suffix)
-        self.app.push_screen(
-            ConfirmModal(
-                f"Cancel job {label}?",
-                f"The job is {status_word(job.status)}. Cancelling stops training for good; "
-                "checkpoints saved so far stay available.",
-                yes_label="Cancel job",
-                no_label="No",
-            ),
-            _on_yes(lambda: run("cancel", job.id, label)),
+        self._confirm(
+            "cancel",
+            view,
+            f"The job is {status_word(job.status)}. Cancelling stops training for good; "
+            "checkpoints saved so far stay available.",
+            run,
         )
 
     def ask_start(self, view: JobView, run: Callable[[str, str, str], object]) -> None:
@@ -96,15 +92,22 @@ class JobMutations:
                 timeout=4,
             )
             return
+        self._confirm("start", view, "Training starts and is billed to the workspace.", run)
+
+    def _confirm(
+        self, verb: str, view: JobView, body: str, run: Callable[[str, str, str], object]
+    ) -> None:
+        """Ask "<Verb> job <label>?" ("No" focused); on yes, ``run(verb, job_id, label)``."""
+        job = view.job
         label = job_label(job.id, job.suffix)
         self.app.push_screen(
             ConfirmModal(
-                f"Start job {label}?",
-                "Training starts and is billed to the workspace.",
-                yes_label="Start job",
+                f"{verb.capitalize()} job {label}?",
+                body,
+                yes_label=f"{verb.capitalize()} job",
                 no_label="No",
             ),
-            _on_yes(lambda: run("start", job.id, label)),
+            _on_yes(lambda: run(verb, job.id, label)),
         )
 
     async def run(

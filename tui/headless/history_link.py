@@ -76,6 +76,7 @@ class HistoryLink:
         """A link with no store yet: :meth:`open` opens it. ``scratch``: a folder of the
         link's own, removed with everything in it on :meth:`close`."""
         self._scratch = scratch
+        """A folder of the link's own (the demo's), removed on :meth:`close`."""
         self.on_warning: Callable[[str], None] = on_warning or _log.warning
         """Receives each one-line warning, on the event loop."""
         self.store: HistoryStore | None = None
